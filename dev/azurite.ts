@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The well-known Azurite development account (public, documented; not a secret). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  /** Queue port; 0 (default) lets the OS choose a free loopback port. */
+  queuePort?: number;
+  /** Table port; 0 (default) lets the OS choose a free loopback port. */
+  tablePort?: number;
+  /** Cap on in-memory storage in MB (default 256). */
+  memoryLimitMb?: number;
+  /** How long to wait for both services to listen (default 20 s). */
+  startTimeoutMs?: number;
+}
+
+export interface RunningAzurite {
+  readonly queuePort: number;
+  readonly tablePort: number;
+  readonly queueEndpoint: string;
+  readonly tableEndpoint: string;
+  /** Explicit connection string for the development account on the chosen ports. */
+  readonly connectionString: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export function devConnectionString(queuePort: number, tablePort: number, host = '127.0.0.1'): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${DEV_ACCOUNT}`,
+    `AccountKey=${DEV_ACCOUNT_KEY}`,
+    `QueueEndpoint=http://${host}:${queuePort}/${DEV_ACCOUNT}`,
+    `TableEndpoint=http://${host}:${tablePort}/${DEV_ACCOUNT}`,
+    '',
+  ].join(';');
+}
+
+function azuriteBinary(): string {
+  // Resolve from this package's node_modules whether running from source (dev/) or dist/dev/.
+  let dir = __dirname;
+  for (let i = 0; i < 5; i += 1) {
+    const candidate = path.join(dir, 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('azurite is not installed: run `npm install` (it is a devDependency)');
+}
+
+/**
+ * Starts Azurite (queue and table services only) as a child process on loopback, in memory, without
+ * telemetry, and resolves once both services accept connections. The blob service is not started:
+ * the app does not use blobs.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const args = [
+    azuriteBinary(),
+    '--inMemoryPersistence',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--blobHost', '127.0.0.1',
+    '--queueHost', '127.0.0.1',
+    '--tableHost', '127.0.0.1',
+    '--blobPort', '0',
+    '--queuePort', String(options.queuePort ?? 0),
+    '--tablePort', String(options.tablePort ?? 0),
+    '--extentMemoryLimit', String(options.memoryLimitMb ?? 256),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ports = await waitForPorts(child, options.startTimeoutMs ?? 20_000);
+  const stop = (): Promise<void> => stopChild(child);
+  return {
+    queuePort: ports.queue,
+    tablePort: ports.table,
+    queueEndpoint: `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`,
+    tableEndpoint: `http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`,
+    connectionString: devConnectionString(ports.queue, ports.table),
+    pid: child.pid,
+    stop,
+  };
+}
+
+function waitForPorts(child: ChildProcess, timeoutMs: number): Promise<{ queue: number; table: number }> {
+  return new Promise((resolve, reject) => {
+    const found: { queue?: number; table?: number } = {};
+    let output = '';
+    const timer = setTimeout(() => {
+      void stopChild(child);
+      reject(new Error(`Azurite did not start within ${timeoutMs} ms. Output:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      for (const match of output.matchAll(/Azurite (Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
+        const service = match[1] === 'Queue' ? 'queue' : 'table';
+        found[service] = Number(match[2]);
+      }
+      if (found.queue !== undefined && found.table !== undefined) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve({ queue: found.queue, table: found.table });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited early (code ${String(code)}, signal ${String(signal)}). Output:\n${output}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

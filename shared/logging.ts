@@ -1,0 +1,114 @@
+import type { InvocationContext } from '@azure/functions';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+/** The narrow logger every use case takes. Messages are constant; variable data goes in fields. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every entry (e.g. subscriptionId, operationId). */
+  child(fields: LogFields): Logger;
+}
+
+export type LogSink = (level: LogLevel, message: string, fields: LogFields) => void;
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const REDACTED = '[REDACTED]';
+
+/** Property names whose values are never logged, whatever they contain. */
+const SENSITIVE_KEY =
+  /token|secret|password|passwd|authorization|connectionstring|accountkey|cookie|e-?mail|signature|^sig$|functions-key|^code$|^key$|apikey|credential/i;
+
+/** Patterns inside free text: bearer tokens, JWTs, e-mail addresses, storage keys and SAS signatures. */
+const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`],
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
+  [/(AccountKey|SharedAccessSignature|client_secret|sig|code|token)=([^;&\s"]+)/gi, `$1=${REDACTED}`],
+];
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Deep copy of `value` with secrets, tokens and e-mail addresses removed. Cycles are cut. */
+export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'bigint' ? value.toString() : value;
+  }
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Error) {
+    const out: LogFields = { name: value.name, message: redactText(value.message) };
+    for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_KEY.test(k) ? REDACTED : redact(v, seen);
+    if (value.stack) out.stack = redactText(value.stack);
+    if (value.cause !== undefined) out.cause = redact(value.cause, seen);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, seen));
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SENSITIVE_KEY.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, seen);
+  }
+  return out;
+}
+
+export function createLogger(sink: LogSink, options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+  const minimum = LEVELS[options.level ?? 'info'];
+  const base = options.fields ?? {};
+  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LEVELS[level] < minimum) return;
+    sink(level, redactText(message), redact({ ...base, ...fields }) as LogFields);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLogger(sink, { level: options.level ?? 'info', fields: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that writes through the Functions invocation context (so logs carry the invocation). */
+export function loggerFromContext(context: InvocationContext, options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+  const sink: LogSink = (level, message, fields) => {
+    const entry = Object.keys(fields).length > 0 ? [message, fields] : [message];
+    switch (level) {
+      case 'debug':
+        context.debug(...entry);
+        break;
+      case 'info':
+        context.info(...entry);
+        break;
+      case 'warn':
+        context.warn(...entry);
+        break;
+      case 'error':
+        context.error(...entry);
+        break;
+    }
+  };
+  return createLogger(sink, {
+    level: options.level,
+    fields: { invocationId: context.invocationId, functionName: context.functionName, ...options.fields },
+  });
+}
+
+/** One JSON line per entry on stdout/stderr; for the local tools under dev/. */
+export function consoleLogger(options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+  return createLogger((level, message, fields) => {
+    const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+    if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
+    else process.stdout.write(`${line}\n`);
+  }, options);
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: Logger = createLogger(() => undefined, { level: 'error' });
