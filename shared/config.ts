@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors';
+import type { LogLevel } from './logging';
+
+/**
+ * Every setting the app reads, in one schema. `loadConfig(env)` is the only place that looks at
+ * the environment; it returns a frozen, typed Config or throws one ConfigurationError naming every
+ * missing or invalid key. The README's settings table is generated from `SETTINGS` below, so the
+ * descriptions here are the documentation.
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_MARKETPLACE_BASE_URL = 'https://marketplaceapi.microsoft.com/api';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+const guid = z.string().trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const text = z.string().trim().min(1, 'must not be empty');
+
+const url = (options: { httpsUnlessLoopback: boolean }) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => URL.canParse(value), 'must be an absolute URL')
+    .refine((value) => {
+      if (!options.httpsUnlessLoopback || !URL.canParse(value)) return true;
+      const parsed = new URL(value);
+      return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname));
+    }, 'must use https (http is allowed only for 127.0.0.1 / localhost)')
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const hostList = z
+  .string()
+  .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+  .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+(:\d+)?$/.test(h)), 'must be a comma-separated list of host names');
+
+interface Setting {
+  schema: z.ZodType;
+  description: string;
+  /** Value used when the key is absent; documented in the README. */
+  default?: string;
+  /** Never echo the value in an error message. */
+  secret?: boolean;
+  /** Shown in the README as required (conditional requirements are checked below). */
+  required?: boolean | string;
+}
+
+export const SETTINGS = {
+  AzureWebJobsStorage: {
+    schema: text,
+    secret: true,
+    required: 'unless identity-based',
+    description: 'Storage connection string for tables and queues (Azurite locally). The Functions host uses it for queue triggers too.',
+  },
+  AzureWebJobsStorage__accountName: {
+    schema: z.string().trim().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3-24 lowercase letters and digits)'),
+    description: 'Identity-based storage: the account name (used with a managed identity instead of a connection string).',
+  },
+  AzureWebJobsStorage__clientId: {
+    schema: guid,
+    description: 'Identity-based storage: client id of a user-assigned managed identity (system-assigned when absent).',
+  },
+  MARKETPLACE_TENANT_ID: {
+    schema: guid,
+    required: true,
+    description: 'Microsoft Entra tenant id entered in Partner Center (Technical configuration).',
+  },
+  MARKETPLACE_CLIENT_ID: {
+    schema: guid,
+    required: true,
+    description: 'Application (client) id of the Entra app entered in Partner Center (Technical configuration).',
+  },
+  MARKETPLACE_AUTH_MODE: {
+    schema: z.enum(['clientSecret', 'managedIdentity'], { error: 'must be clientSecret or managedIdentity' }),
+    default: 'clientSecret',
+    description: 'How the app gets tokens for the Marketplace API: `clientSecret` or `managedIdentity`.',
+  },
+  MARKETPLACE_CLIENT_SECRET: {
+    schema: text,
+    secret: true,
+    required: 'with clientSecret',
+    description: 'Client secret of the Entra app (use a Key Vault reference in Azure).',
+  },
+  MARKETPLACE_MANAGED_IDENTITY_CLIENT_ID: {
+    schema: guid,
+    description: 'With managedIdentity: client id of a user-assigned identity (system-assigned when absent).',
+  },
+  MARKETPLACE_AUTHORITY_HOST: {
+    schema: url({ httpsUnlessLoopback: false }).refine((v) => v.startsWith('https://'), 'must be an https URL'),
+    description: 'Entra authority host for the client secret flow (default: the public cloud). Points at the local emulator in development.',
+  },
+  MARKETPLACE_API_BASE_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    default: DEFAULT_MARKETPLACE_BASE_URL,
+    description: 'Base URL of the Marketplace API. Points at the local emulator in development.',
+  },
+  MARKETPLACE_EXTRA_ALLOWED_HOSTS: {
+    schema: hostList,
+    default: '',
+    description: 'Extra hosts the bearer token may be sent to when following `@nextLink` / `Operation-Location` (comma-separated).',
+  },
+  MARKETPLACE_REQUEST_TIMEOUT_MS: {
+    schema: integer(1_000, 120_000),
+    default: '10000',
+    description: 'Timeout of one Marketplace API request, in milliseconds.',
+  },
+  MARKETPLACE_MAX_ATTEMPTS: {
+    schema: integer(1, 10),
+    default: '4',
+    description: 'Attempts per Marketplace API call (first try included) for retryable failures.',
+  },
+  MARKETPLACE_RETRY_BUDGET_MS: {
+    schema: integer(0, 300_000),
+    default: '30000',
+    description: 'Total time one Marketplace API call may spend retrying, in milliseconds.',
+  },
+  STORAGE_TABLE_PREFIX: {
+    schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
+    default: '',
+    description: 'Prefix for the table names, so several deployments can share one storage account.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }),
+    default: 'info',
+    description: 'Minimum level written to the logs.',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export type StorageSettings =
+  | { kind: 'connectionString'; connectionString: string; tablePrefix: string }
+  | { kind: 'identity'; accountName: string; managedIdentityClientId?: string; tablePrefix: string };
+
+export type MarketplaceAuthSettings =
+  | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
+  | { kind: 'managedIdentity'; clientId?: string };
+
+export interface MarketplaceSettings {
+  baseUrl: string;
+  tenantId: string;
+  clientId: string;
+  extraAllowedHosts: string[];
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  retryBudgetMs: number;
+  auth: MarketplaceAuthSettings;
+}
+
+export interface Config {
+  storage: StorageSettings;
+  marketplace: MarketplaceSettings;
+  logLevel: LogLevel;
+}
+
+type Parsed = { [K in SettingName]?: unknown };
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const issues: string[] = [];
+  const values: Parsed = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+    const raw = env[name];
+    const input = raw === undefined || raw.trim() === '' ? setting.default : raw;
+    if (input === undefined) continue;
+    const result = setting.schema.safeParse(input);
+    if (result.success) {
+      values[name] = result.data;
+    } else {
+      const reason = result.error.issues[0]?.message ?? 'is invalid';
+      issues.push(setting.secret ? `${name} ${reason}` : `${name} ${reason} (got ${JSON.stringify(input)})`);
+    }
+  }
+
+  const has = (name: SettingName): boolean => values[name] !== undefined;
+  const invalid = (name: SettingName): boolean => issues.some((issue) => issue.startsWith(`${name} `));
+  const requireKey = (name: SettingName, why = 'is required'): void => {
+    if (!has(name) && !invalid(name)) issues.push(`${name} ${why}`);
+  };
+
+  requireKey('MARKETPLACE_TENANT_ID');
+  requireKey('MARKETPLACE_CLIENT_ID');
+  if (values.MARKETPLACE_AUTH_MODE === 'clientSecret') {
+    requireKey('MARKETPLACE_CLIENT_SECRET', 'is required when MARKETPLACE_AUTH_MODE is clientSecret');
+  }
+  if (!has('AzureWebJobsStorage') && !has('AzureWebJobsStorage__accountName') && !invalid('AzureWebJobsStorage') && !invalid('AzureWebJobsStorage__accountName')) {
+    issues.push('AzureWebJobsStorage is required (or AzureWebJobsStorage__accountName for identity-based storage)');
+  }
+
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return deepFreeze(assemble(values));
+}
+
+function assemble(v: Parsed): Config {
+  const str = (name: SettingName): string => v[name] as string;
+  const optional = (name: SettingName): string | undefined => v[name] as string | undefined;
+  const num = (name: SettingName): number => v[name] as number;
+
+  const tablePrefix = str('STORAGE_TABLE_PREFIX');
+  const connectionString = optional('AzureWebJobsStorage');
+  const storage: StorageSettings =
+    connectionString !== undefined
+      ? { kind: 'connectionString', connectionString, tablePrefix }
+      : { kind: 'identity', accountName: str('AzureWebJobsStorage__accountName'), managedIdentityClientId: optional('AzureWebJobsStorage__clientId'), tablePrefix };
+
+  const tenantId = str('MARKETPLACE_TENANT_ID');
+  const clientId = str('MARKETPLACE_CLIENT_ID');
+  const auth: MarketplaceAuthSettings =
+    v.MARKETPLACE_AUTH_MODE === 'managedIdentity'
+      ? { kind: 'managedIdentity', clientId: optional('MARKETPLACE_MANAGED_IDENTITY_CLIENT_ID') }
+      : { kind: 'clientSecret', tenantId, clientId, clientSecret: str('MARKETPLACE_CLIENT_SECRET'), authorityHost: optional('MARKETPLACE_AUTHORITY_HOST') };
+
+  return {
+    storage,
+    marketplace: {
+      baseUrl: str('MARKETPLACE_API_BASE_URL'),
+      tenantId,
+      clientId,
+      extraAllowedHosts: v.MARKETPLACE_EXTRA_ALLOWED_HOSTS as string[],
+      requestTimeoutMs: num('MARKETPLACE_REQUEST_TIMEOUT_MS'),
+      maxAttempts: num('MARKETPLACE_MAX_ATTEMPTS'),
+      retryBudgetMs: num('MARKETPLACE_RETRY_BUDGET_MS'),
+      auth,
+    },
+    logLevel: v.LOG_LEVEL as LogLevel,
+  };
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+let cached: Readonly<Config> | undefined;
+
+/** The process configuration, parsed from `process.env` on first use and kept. */
+export function getConfig(): Readonly<Config> {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** For tests and tools that change the environment between runs. */
+export function resetConfigCache(): void {
+  cached = undefined;
+}

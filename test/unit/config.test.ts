@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError } from '../../shared/errors';
+import { SETTINGS, loadConfig, type Env } from '../../shared/config';
+
+const sample = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
+  Values: Record<string, string>;
+};
+
+const validEnv: Env = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  MARKETPLACE_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+  MARKETPLACE_CLIENT_ID: '66666666-7777-8888-9999-000000000000',
+  MARKETPLACE_CLIENT_SECRET: 's3cr3t-value',
+};
+
+function configError(env: Env): ConfigurationError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('accepts local.settings.sample.json', () => {
+    // Act
+    const config = loadConfig(sample.Values);
+
+    // Assess
+    expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true', tablePrefix: '' });
+    expect(config.marketplace.baseUrl).toBe('https://marketplaceapi.microsoft.com/api');
+  });
+
+  it('lists every setting of the schema in local.settings.sample.json', () => {
+    // Assess
+    expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(Object.keys(SETTINGS)));
+  });
+
+  it('applies documented defaults and returns a frozen object', () => {
+    // Act
+    const config = loadConfig(validEnv);
+
+    // Assess
+    expect(config.marketplace).toMatchObject({
+      baseUrl: 'https://marketplaceapi.microsoft.com/api',
+      requestTimeoutMs: 10_000,
+      maxAttempts: 4,
+      retryBudgetMs: 30_000,
+      extraAllowedHosts: [],
+      auth: { kind: 'clientSecret', clientSecret: 's3cr3t-value', tenantId: validEnv.MARKETPLACE_TENANT_ID },
+    });
+    expect(config.logLevel).toBe('info');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.marketplace.auth)).toBe(true);
+    expect(() => {
+      (config.marketplace as { baseUrl: string }).baseUrl = 'https://evil.example';
+    }).toThrow(TypeError);
+  });
+
+  it('names every missing required key in one error', () => {
+    // Act
+    const error = configError({});
+
+    // Assess
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        'MARKETPLACE_TENANT_ID is required',
+        'MARKETPLACE_CLIENT_ID is required',
+        'MARKETPLACE_CLIENT_SECRET is required when MARKETPLACE_AUTH_MODE is clientSecret',
+        expect.stringMatching(/^AzureWebJobsStorage is required/),
+      ]),
+    );
+    expect(error.issues).toHaveLength(4);
+    expect(error.message).toContain('MARKETPLACE_TENANT_ID');
+  });
+
+  it.each([
+    ['MARKETPLACE_TENANT_ID', 'not-a-guid', /MARKETPLACE_TENANT_ID must be a GUID/],
+    ['MARKETPLACE_CLIENT_ID', '1234', /MARKETPLACE_CLIENT_ID must be a GUID/],
+    ['MARKETPLACE_AUTH_MODE', 'certificate', /MARKETPLACE_AUTH_MODE must be clientSecret or managedIdentity/],
+    ['MARKETPLACE_API_BASE_URL', 'http://marketplaceapi.microsoft.com/api', /MARKETPLACE_API_BASE_URL must use https/],
+    ['MARKETPLACE_API_BASE_URL', 'not a url', /MARKETPLACE_API_BASE_URL must be an absolute URL/],
+    ['MARKETPLACE_AUTHORITY_HOST', 'http://127.0.0.1:7073', /MARKETPLACE_AUTHORITY_HOST must be an https URL/],
+    ['MARKETPLACE_REQUEST_TIMEOUT_MS', 'soon', /MARKETPLACE_REQUEST_TIMEOUT_MS must be a whole number from 1000 to 120000/],
+    ['MARKETPLACE_MAX_ATTEMPTS', '0', /MARKETPLACE_MAX_ATTEMPTS must be a whole number from 1 to 10/],
+    ['MARKETPLACE_RETRY_BUDGET_MS', '-5', /MARKETPLACE_RETRY_BUDGET_MS must be a whole number/],
+    ['MARKETPLACE_EXTRA_ALLOWED_HOSTS', 'good.example, bad host', /MARKETPLACE_EXTRA_ALLOWED_HOSTS must be a comma-separated list/],
+    ['MARKETPLACE_MANAGED_IDENTITY_CLIENT_ID', 'x', /MARKETPLACE_MANAGED_IDENTITY_CLIENT_ID must be a GUID/],
+    ['STORAGE_TABLE_PREFIX', '1abc', /STORAGE_TABLE_PREFIX must be empty or start with a letter/],
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be debug, info, warn or error/],
+    ['AzureWebJobsStorage__accountName', 'Not_Valid', /AzureWebJobsStorage__accountName must be a storage account name/],
+  ])('names %s when it is malformed', (key, value, expected) => {
+    // Act
+    const error = configError({ ...validEnv, [key]: value });
+
+    // Assess
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(expected);
+  });
+
+  it('names every malformed key together with every missing one', () => {
+    // Act
+    const error = configError({ MARKETPLACE_TENANT_ID: 'nope', LOG_LEVEL: 'loud', MARKETPLACE_MAX_ATTEMPTS: 'many' });
+
+    // Assess
+    const keys = error.issues.map((issue) => issue.split(' ')[0]);
+    expect(keys.sort()).toEqual(
+      ['AzureWebJobsStorage', 'LOG_LEVEL', 'MARKETPLACE_CLIENT_ID', 'MARKETPLACE_CLIENT_SECRET', 'MARKETPLACE_MAX_ATTEMPTS', 'MARKETPLACE_TENANT_ID'].sort(),
+    );
+  });
+
+  it('never echoes a secret value in the error', () => {
+    // Act
+    const error = configError({ ...validEnv, AzureWebJobsStorage: '   ', MARKETPLACE_CLIENT_SECRET: '' });
+
+    // Assess
+    expect(error.message).not.toContain('s3cr3t');
+    expect(error.issues).toContain('MARKETPLACE_CLIENT_SECRET is required when MARKETPLACE_AUTH_MODE is clientSecret');
+  });
+
+  it('echoes the offending value of a non-secret key so the operator sees the typo', () => {
+    // Act
+    const error = configError({ ...validEnv, LOG_LEVEL: 'verbose' });
+
+    // Assess
+    expect(error.issues[0]).toContain('(got "verbose")');
+  });
+
+  it('allows http for a loopback emulator and strips trailing slashes', () => {
+    // Act
+    const config = loadConfig({ ...validEnv, MARKETPLACE_API_BASE_URL: 'http://127.0.0.1:7072/api/' });
+
+    // Assess
+    expect(config.marketplace.baseUrl).toBe('http://127.0.0.1:7072/api');
+  });
+
+  it('builds managed identity auth without a client secret', () => {
+    // Act
+    const config = loadConfig({
+      ...validEnv,
+      MARKETPLACE_CLIENT_SECRET: undefined,
+      MARKETPLACE_AUTH_MODE: 'managedIdentity',
+      MARKETPLACE_MANAGED_IDENTITY_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    });
+
+    // Assess
+    expect(config.marketplace.auth).toEqual({ kind: 'managedIdentity', clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' });
+  });
+
+  it('builds identity-based storage settings from the account name', () => {
+    // Act
+    const config = loadConfig({ ...validEnv, AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: 'contosofulfil' });
+
+    // Assess
+    expect(config.storage).toEqual({ kind: 'identity', accountName: 'contosofulfil', managedIdentityClientId: undefined, tablePrefix: '' });
+  });
+
+  it('parses the extra allowed hosts list', () => {
+    // Act
+    const config = loadConfig({ ...validEnv, MARKETPLACE_EXTRA_ALLOWED_HOSTS: ' Proxy.Contoso.com , 127.0.0.1:9000,' });
+
+    // Assess
+    expect(config.marketplace.extraAllowedHosts).toEqual(['proxy.contoso.com', '127.0.0.1:9000']);
+  });
+});
