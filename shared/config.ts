@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors';
 import type { LogLevel } from './logging';
+import type { MarketplaceAuthSettings } from './marketplace/credential';
+
+export type { MarketplaceAuthSettings };
 
 /**
  * Every setting the app reads, in one schema. `loadConfig(env)` is the only place that looks at
@@ -139,10 +142,6 @@ export type SettingName = keyof typeof SETTINGS;
 export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string; tablePrefix: string }
   | { kind: 'identity'; accountName: string; managedIdentityClientId?: string; tablePrefix: string };
-
-export type MarketplaceAuthSettings =
-  | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
-  | { kind: 'managedIdentity'; clientId?: string };
 
 export interface MarketplaceSettings {
   baseUrl: string;

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock';
+import { silentLogger } from '../logging';
+import { createFulfillmentMethods } from './fulfillmentMethods';
+import { type MarketplaceApi, type MarketplaceClientOptions } from './marketplaceApi';
+import { createMeteringMethods } from './meteringMethods';
+import { createOperationMethods } from './operationMethods';
+import { createTransport } from './transport';
+import { createUrlPolicy } from './urls';
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function positive(name: string, value: number, minimum: number): number {
+  if (!Number.isFinite(value) || value < minimum) throw new RangeError(`${name} must be a number ≥ ${minimum}`);
+  return value;
+}
+
+/**
+ * The Marketplace API client. Throws UntrustedHostError when `baseUrl` is plain http on a
+ * non-loopback host, RangeError on nonsensical numeric options.
+ */
+export function createMarketplaceClient(options: MarketplaceClientOptions): MarketplaceApi {
+  const urls = createUrlPolicy(options.baseUrl, options.extraAllowedHosts);
+  const clock = options.clock ?? systemClock;
+  const newId = options.newId ?? randomUUID;
+  const send = createTransport({
+    credential: options.credential,
+    urls,
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, 1),
+    maxAttempts: Math.floor(positive('maxAttempts', options.maxAttempts ?? 4, 1)),
+    retryBudgetMs: positive('retryBudgetMs', options.retryBudgetMs ?? 30_000, 0),
+    logger: options.logger ?? silentLogger,
+    sleep: options.sleep ?? defaultSleep,
+    random: options.random ?? Math.random,
+    newId,
+    clock,
+  });
+  const ctx = { send, urls, clock, newId };
+  return { ...createFulfillmentMethods(ctx), ...createOperationMethods(ctx), ...createMeteringMethods(ctx) };
+}

@@ -1,0 +1,161 @@
+import { type TokenCredential } from '@azure/core-auth';
+import { type Clock } from '../clock';
+import { ServiceError } from '../errors';
+import { type Logger } from '../logging';
+import { MARKETPLACE_SCOPE } from './constants';
+import { MarketplaceApiError } from './errors';
+import { type MarketplaceResponse, parseServiceError, responseIds } from './responses';
+import { type AttemptOutcome, DEFAULT_BACKOFF, isRetryable, parseRetryAfter, type RetryClass, retryDelayMs, wasNeverConnected } from './retry';
+import { type UrlPolicy } from './urls';
+
+/** The optional last argument of every client method. */
+export interface MarketplaceCallOptions {
+  /** Sent as `x-ms-correlationid`; generated once per logical call when absent. */
+  correlationId?: string;
+  /** Aborts the call, including retry waits. An abort is rethrown as is and never retried. */
+  signal?: AbortSignal;
+}
+
+export interface TransportSettings {
+  credential: TokenCredential;
+  urls: UrlPolicy;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  retryBudgetMs: number;
+  logger: Logger;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  newId: () => string;
+  clock: Clock;
+}
+
+export interface MarketplaceRequest {
+  /** The client method name, for errors and logs. */
+  operation: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: URL;
+  retry: RetryClass;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Non-2xx statuses the caller interprets itself (409 on a usage event). */
+  acceptStatuses?: readonly number[];
+  /** Values that must never reach an error message (the purchase token). */
+  secrets?: readonly string[];
+}
+
+export type Send = (request: MarketplaceRequest, options?: MarketplaceCallOptions) => Promise<MarketplaceResponse>;
+
+type Attempt = { response: MarketplaceResponse } | { response?: undefined; outcome: AttemptOutcome; error: MarketplaceApiError };
+
+/**
+ * One logical call: a fresh `x-ms-requestid` per HTTP attempt (each attempt can be traced on its
+ * own), one `x-ms-correlationid` for all attempts (and all pages of a list).
+ */
+export function createTransport(settings: TransportSettings): Send {
+  const backoff = { ...DEFAULT_BACKOFF, random: settings.random };
+  return async (request, options = {}) => {
+    settings.urls.assertTrusted(request.url);
+    const correlationId = options.correlationId ?? settings.newId();
+    const log = settings.logger.child({ operation: request.operation, correlationId });
+    const started = settings.clock.now().getTime();
+    for (let attempt = 1; ; attempt++) {
+      options.signal?.throwIfAborted();
+      const result = await attemptOnce(settings, request, correlationId, attempt, options.signal);
+      if (result.response) return result.response;
+      const { outcome, error } = result;
+      const retryAfterMs = outcome.type === 'status' ? outcome.retryAfterMs : undefined;
+      const delayMs = retryDelayMs(attempt, retryAfterMs, backoff);
+      const elapsedMs = settings.clock.now().getTime() - started;
+      const retry = attempt < settings.maxAttempts && isRetryable(request.retry, outcome) && elapsedMs + delayMs <= settings.retryBudgetMs;
+      const fields = { attempt, kind: error.kind, status: error.status, requestId: error.requestId, activityId: error.activityId };
+      if (!retry) {
+        const transient = error.kind !== 'http' || (error.status ?? 0) >= 500 || error.status === 429;
+        if (transient) log.warn('marketplace request failed', fields);
+        else log.debug('marketplace request rejected', { ...fields, serviceCode: error.serviceCode });
+        throw error;
+      }
+      log.debug('marketplace request will be retried', { ...fields, delayMs });
+      await pause(settings.sleep, delayMs, options.signal);
+    }
+  };
+}
+
+async function attemptOnce(
+  settings: TransportSettings,
+  request: MarketplaceRequest,
+  correlationId: string,
+  attempt: number,
+  callerSignal: AbortSignal | undefined,
+): Promise<Attempt> {
+  const requestId = settings.newId();
+  const sent = { requestId, correlationId };
+  const token = await bearerToken(settings.credential, callerSignal);
+  const timeout = AbortSignal.timeout(settings.requestTimeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const headers: Record<string, string> = {
+    ...request.headers,
+    Authorization: `Bearer ${token}`,
+    Accept: 'application/json',
+    'x-ms-requestid': requestId,
+    'x-ms-correlationid': correlationId,
+  };
+  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  const fail = (kind: 'timeout' | 'network', cause: unknown): MarketplaceApiError =>
+    new MarketplaceApiError({ kind, operation: request.operation, requestId, correlationId, attempts: attempt, cause });
+  try {
+    const res = await fetch(request.url, {
+      method: request.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal,
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    const response: MarketplaceResponse = { status: res.status, headers: res.headers, text, ids: responseIds(res.headers, sent) };
+    if ((res.status >= 200 && res.status < 300) || request.acceptStatuses?.includes(res.status)) {
+      return { response };
+    }
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), settings.clock.now().getTime());
+    const error = new MarketplaceApiError({
+      kind: 'http',
+      operation: request.operation,
+      status: res.status,
+      ...parseServiceError(text, request.secrets),
+      ...response.ids,
+      attempts: attempt,
+    });
+    return { outcome: { type: 'status', status: res.status, retryAfterMs }, error };
+  } catch (cause) {
+    if (callerSignal?.aborted) throw callerSignal.reason;
+    if (timeout.aborted) return { outcome: { type: 'timeout' }, error: fail('timeout', cause) };
+    return { outcome: { type: 'network', connected: !wasNeverConnected(cause) }, error: fail('network', cause) };
+  }
+}
+
+async function bearerToken(credential: TokenCredential, abortSignal: AbortSignal | undefined): Promise<string> {
+  let token;
+  try {
+    token = await credential.getToken(MARKETPLACE_SCOPE, { abortSignal });
+  } catch (cause) {
+    if (abortSignal?.aborted) throw abortSignal.reason;
+    throw new ServiceError('MarketplaceTokenUnavailable', 'Could not get an access token for the Marketplace API', { cause });
+  }
+  if (!token?.token) throw new ServiceError('MarketplaceTokenUnavailable', 'The credential returned no access token for the Marketplace API');
+  return token.token;
+}
+
+/** Waits `ms` with the injected sleep, but gives up at once when the caller aborts. */
+async function pause(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  signal.throwIfAborted();
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
