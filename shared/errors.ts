@@ -45,14 +45,14 @@ export class AuthenticationError extends ServiceError {
 /** A resource we looked up does not exist. Maps to 404. */
 export class NotFoundError extends ServiceError {
   constructor(resource: string, id: string, options: ServiceErrorOptions = {}) {
-    super('NotFound', `${resource} ${id} was not found`, { ...options, details: { resource, id, ...options.details } });
+    super('NotFound', `${resource} ${id} was not found`, { ...options, details: { ...options.details, resource, id } });
   }
 }
 
 /** A conditional create found the entity already there. Maps to 409. */
 export class AlreadyExistsError extends ServiceError {
   constructor(resource: string, id: string, options: ServiceErrorOptions = {}) {
-    super('AlreadyExists', `${resource} ${id} already exists`, { ...options, details: { resource, id, ...options.details } });
+    super('AlreadyExists', `${resource} ${id} already exists`, { ...options, details: { ...options.details, resource, id } });
   }
 }
 
@@ -61,7 +61,7 @@ export class ConcurrencyConflictError extends ServiceError {
   constructor(resource: string, id: string, options: ServiceErrorOptions = {}) {
     super('ConcurrencyConflict', `${resource} ${id} was changed by someone else; re-read and retry`, {
       ...options,
-      details: { resource, id, ...options.details },
+      details: { ...options.details, resource, id },
     });
   }
 }
@@ -70,6 +70,19 @@ export class ConcurrencyConflictError extends ServiceError {
 export class InvalidTransitionError extends ServiceError {
   constructor(message: string, options: ServiceErrorOptions = {}) {
     super('InvalidTransition', message, options);
+  }
+}
+
+/** A request body is larger than the endpoint accepts. Maps to 413. */
+export class PayloadTooLargeError extends ServiceError {
+  readonly limitBytes: number;
+
+  constructor(limitBytes: number, options: ServiceErrorOptions = {}) {
+    super('PayloadTooLarge', `Request body exceeds the limit of ${limitBytes} bytes`, {
+      ...options,
+      details: { ...options.details, limitBytes },
+    });
+    this.limitBytes = limitBytes;
   }
 }
 
@@ -86,19 +99,28 @@ export class ConfigurationError extends ServiceError {
 /** A dependency (the marketplace, storage) is unavailable right now. Maps to 503. */
 export class DependencyUnavailableError extends ServiceError {
   constructor(dependency: string, message: string, options: ServiceErrorOptions = {}) {
-    super('DependencyUnavailable', message, { ...options, details: { dependency, ...options.details } });
+    super('DependencyUnavailable', message, { ...options, details: { ...options.details, dependency } });
   }
 }
 
-/** Normalises anything thrown into an Error, keeping the original as `cause`. */
+function describeThrown(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // Cycles, BigInt or a throwing toJSON: fall back to String().
+  }
+  try {
+    return String(value);
+  } catch {
+    // No usable toString (a null-prototype object, or one whose toString throws).
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Normalises anything thrown into an Error, keeping the original as `cause`. Never throws. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   if (typeof value === 'string') return new Error(value);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return new Error(`Non-error thrown: ${text}`, { cause: value });
+  return new Error(`Non-error thrown: ${describeThrown(value)}`, { cause: value });
 }

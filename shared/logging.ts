@@ -20,14 +20,15 @@ const REDACTED = '[REDACTED]';
 
 /** Property names whose values are never logged, whatever they contain. */
 const SENSITIVE_KEY =
-  /token|secret|password|passwd|authorization|connectionstring|accountkey|cookie|e-?mail|signature|^sig$|functions-key|^code$|^key$|apikey|credential/i;
+  /token|secret|password|passwd|authorization|connectionstring|accountkey|access[-_]?key|private[-_]?key|cookie|e-?mail|signature|^sig$|functions-key|^code$|^key$|api[-_]?key|credential/i;
 
 /** Patterns inside free text: bearer tokens, JWTs, e-mail addresses, storage keys and SAS signatures. */
 const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`],
-  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+  // No word boundary: a JWT may follow a word character, e.g. URL-encoded `id_token%3DeyJ…`.
+  [/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
-  [/(AccountKey|SharedAccessSignature|client_secret|sig|code|token)=([^;&\s"]+)/gi, `$1=${REDACTED}`],
+  [/(AccountKey|SharedAccessKey|SharedAccessSignature|client_secret|password|pwd|sig|code|token)=([^;&\s"]+)/gi, `$1=${REDACTED}`],
 ];
 
 export function redactText(text: string): string {
@@ -42,12 +43,22 @@ export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): u
   if (value === null || typeof value !== 'object') {
     return typeof value === 'bigint' ? value.toString() : value;
   }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (seen.has(value)) return '[Circular]';
+  // `seen` holds the objects on the current path only, so a value referenced twice is not a cycle.
   seen.add(value);
-  if (value instanceof Date) return value.toISOString();
+  try {
+    return redactObject(value, seen);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function redactObject(value: object, seen: WeakSet<object>): unknown {
   if (value instanceof Error) {
     const out: LogFields = { name: value.name, message: redactText(value.message) };
-    for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_KEY.test(k) ? REDACTED : redact(v, seen);
+    // On errors, `code` is an error code (ServiceError, Node's ECONNRESET), not a secret.
+    for (const [k, v] of Object.entries(value)) out[redactText(k)] = SENSITIVE_KEY.test(k) && k !== 'code' ? REDACTED : redact(v, seen);
     if (value.stack) out.stack = redactText(value.stack);
     if (value.cause !== undefined) out.cause = redact(value.cause, seen);
     return out;
@@ -55,7 +66,8 @@ export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): u
   if (Array.isArray(value)) return value.map((item) => redact(item, seen));
   const out: LogFields = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SENSITIVE_KEY.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, seen);
+    // Key names are data too (e.g. a map keyed by e-mail address).
+    out[redactText(k)] = SENSITIVE_KEY.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, seen);
   }
   return out;
 }

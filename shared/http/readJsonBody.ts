@@ -1,0 +1,101 @@
+import type { HttpRequest } from '@azure/functions';
+import type { z } from 'zod';
+import { PayloadTooLargeError, ValidationError } from '../errors';
+
+export interface ReadJsonBodyOptions {
+  /** Largest accepted body in bytes; larger bodies fail with PayloadTooLargeError (413). */
+  maxBytes: number;
+  /**
+   * `json` (default): the Content-Type must be `application/json` or `application/*+json`, which also
+   * keeps cross-site form posts out. `any`: do not look at it; for senders whose content type is not
+   * documented (the marketplace webhook, where a 4xx to ChangePlan means "rejected"). Note that the
+   * runtime reports a string body sent without a Content-Type as `text/plain;charset=UTF-8`.
+   */
+  contentType?: 'json' | 'any';
+}
+
+/** The parts of an HttpRequest that readJsonBody uses (an HttpRequest fits). */
+export type JsonBodyRequest = Pick<HttpRequest, 'headers' | 'body' | 'bodyUsed'>;
+
+/** At most this many schema issues are listed; the rest are counted. */
+export const MAX_LISTED_ISSUES = 20;
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/i;
+
+function checkContentType(headers: Headers): void {
+  const mediaType = headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new ValidationError('Request body must be JSON', ['content-type: must be application/json']);
+  }
+}
+
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new PayloadTooLargeError(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) throw new ValidationError('Request body is empty', ['(body): required']);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new ValidationError('Request body is not valid UTF-8', ['(body): not valid UTF-8'], { cause });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    // The SyntaxError quotes the body; keep it as the cause (logs) rather than in the issues (response).
+    throw new ValidationError('Request body is not valid JSON', ['(body): not valid JSON'], { cause });
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${String(key)}`;
+  return out === '' ? '(root)' : out;
+}
+
+/** "path: message" per issue, at most MAX_LISTED_ISSUES of them. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  if (issues.length > MAX_LISTED_ISSUES) listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more`);
+  return listed;
+}
+
+/**
+ * Reads the request body as JSON and parses it with `schema`. Fails with PayloadTooLargeError when
+ * the declared or actual size exceeds `maxBytes` (reading stops at the limit), and with
+ * ValidationError when the content type is not JSON (see `contentType`), the body is empty,
+ * not UTF-8, not JSON, or does not match the schema (issues list the paths).
+ */
+export async function readJsonBody<S extends z.ZodType>(
+  request: JsonBodyRequest,
+  schema: S,
+  options: ReadJsonBodyOptions,
+): Promise<z.output<S>> {
+  const { maxBytes } = options;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+  if (request.bodyUsed) throw new TypeError('The request body has already been read');
+  if (options.contentType !== 'any') checkContentType(request.headers);
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+
+  const value = parseJson(await readLimited(request.body as ReadableStream<Uint8Array> | null, maxBytes));
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError('Request body is invalid', formatIssues(result.error.issues));
+  return result.data;
+}
