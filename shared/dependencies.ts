@@ -1,0 +1,81 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { ManagedIdentityCredential } from '@azure/identity';
+import type { InvocationContext } from '@azure/functions';
+import { systemClock, type Clock } from './clock';
+import { getConfig, type Config, type StorageSettings as StorageConfig } from './config';
+import { loggerFromContext, type LogFields, type Logger } from './logging';
+import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
+import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
+
+/**
+ * The composition root: the one place that turns configuration into real adapters. Built lazily
+ * on the first invocation and kept for the life of the worker, so a bad setting fails that
+ * invocation with a clear ConfigurationError instead of stopping function registration.
+ */
+export interface AppDependencies extends TableStores {
+  readonly config: Readonly<Config>;
+  readonly clock: Clock;
+  readonly marketplace: MarketplaceApi;
+  queue<T>(name: QueueName): MessageQueue<T>;
+  logger(context: InvocationContext, fields?: LogFields): Logger;
+}
+
+export interface DependencyOverrides {
+  clock?: Clock;
+  /** Credential for the Marketplace API (tests inject a fake; never build a probing credential in tests). */
+  marketplaceCredential?: TokenCredential;
+  /** Credential for identity-based storage. */
+  storageCredential?: TokenCredential;
+}
+
+export function storageSettingsFrom(config: StorageConfig, credential?: () => TokenCredential): StorageSettings {
+  if (config.kind === 'connectionString') {
+    return { connectionString: config.connectionString, tableNamePrefix: config.tablePrefix };
+  }
+  const identity =
+    credential?.() ??
+    (config.managedIdentityClientId === undefined
+      ? new ManagedIdentityCredential()
+      : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
+  return { accountName: config.accountName, credential: identity, tableNamePrefix: config.tablePrefix };
+}
+
+export function buildDependencies(config: Readonly<Config>, overrides: DependencyOverrides = {}): AppDependencies {
+  const storage = storageSettingsFrom(config.storage, overrides.storageCredential && (() => overrides.storageCredential as TokenCredential));
+  const stores = createTableStores(storage);
+  const clock = overrides.clock ?? systemClock;
+  const queues = new Map<string, MessageQueue<unknown>>();
+  const { marketplace: m } = config;
+  const marketplace = createMarketplaceClient({
+    baseUrl: m.baseUrl,
+    credential: overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth),
+    extraAllowedHosts: m.extraAllowedHosts,
+    requestTimeoutMs: m.requestTimeoutMs,
+    maxAttempts: m.maxAttempts,
+    retryBudgetMs: m.retryBudgetMs,
+    clock,
+  });
+  return {
+    ...stores,
+    config,
+    clock,
+    marketplace,
+    queue<T>(name: QueueName): MessageQueue<T> {
+      let queue = queues.get(name);
+      if (queue === undefined) {
+        queue = createQueue<unknown>(storage, name);
+        queues.set(name, queue);
+      }
+      return queue as MessageQueue<T>;
+    },
+    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields }),
+  };
+}
+
+let cached: AppDependencies | undefined;
+
+/** The process-wide dependencies, built on first use. */
+export function getDependencies(): AppDependencies {
+  cached ??= buildDependencies(getConfig());
+  return cached;
+}

@@ -1,0 +1,22 @@
+export type { Page } from './continuationToken';
+export { createQueue } from './createQueue';
+export { createTableStores, type TableStores } from './createTableStores';
+export { historyKey, type AppendHistoryResult, type HistoryEntry, type HistoryStore, type ListHistoryOptions } from './historyStore';
+export { decodeQueueMessage, encodeQueueMessage, type MessageQueue, type SendOptions, type SentMessage } from './messageQueue';
+export {
+  MAX_OPERATION_PAYLOAD_LENGTH,
+  OPERATION_STATES,
+  type OperationLedger,
+  type OperationRecord,
+  type OperationState,
+} from './operationLedger';
+export { isValidQueueName, poisonQueueName, QUEUE_NAMES, type QueueName } from './queueNames';
+export type { ConnectionStringStorageSettings, IdentityStorageSettings, StorageSettings } from './storageSettings';
+export {
+  updateWithRetry,
+  type ListSubscriptionsOptions,
+  type SubscriptionMutation,
+  type SubscriptionStore,
+  type UpdateWithRetryOptions,
+} from './subscriptionStore';
+export { TABLE_NAMES } from './tableNames';

@@ -1,0 +1,28 @@
+/**
+ * Every queue the app uses, in one place, so that producers (through `createQueue`) and the queue
+ * triggers registered in `functions/` cannot disagree on a name.
+ */
+export const QUEUE_NAMES = {
+  /** Purchases resolved on the landing page, waiting for Activate. */
+  activations: 'activations',
+  /** Marketplace webhook operations accepted by the webhook, waiting to be processed. */
+  operations: 'operations',
+  /** Publisher-initiated changes (change plan/quantity, cancel) waiting to be sent to the marketplace. */
+  publisherOperations: 'publisher-operations',
+  /** Aggregated usage waiting to be emitted to the metering API. */
+  usageEmission: 'usage-emission',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+/** Azure queue names: 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+
+export function isValidQueueName(name: string): boolean {
+  return QUEUE_NAME.test(name);
+}
+
+/** The queue the Functions host moves a message to after `maxDequeueCount` failed attempts. */
+export function poisonQueueName(name: string): string {
+  return `${name}-poison`;
+}
