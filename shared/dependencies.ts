@@ -66,7 +66,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
         queue = createQueue<unknown>(storage, name);
         queues.set(name, queue);
       }
-      return queue as MessageQueue<T>;
+      return queue;
     },
     logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields }),
   };
