@@ -1,0 +1,142 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The registration contract of the app: every function in functions/ with its trigger and options,
+ * exactly as `@azure/functions` hands them to the Functions host. A new registration, a changed
+ * route or queue, or a library upgrade that alters the metadata fails here until this table is
+ * updated on purpose. To add a function, add one row.
+ */
+interface ContractRow {
+  name: string;
+  trigger: 'httpTrigger' | 'queueTrigger' | 'timerTrigger';
+  route?: string;
+  methods?: string[];
+  authLevel?: 'anonymous' | 'function' | 'admin';
+  queueName?: string;
+  connection?: string;
+  schedule?: string;
+  runOnStartup?: boolean;
+  outputs?: Array<{ type: string; queueName?: string; connection?: string }>;
+}
+
+const CONTRACT: ContractRow[] = [
+  { name: 'health', trigger: 'httpTrigger', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+];
+
+const PINNED_LIBRARY = { name: '@azure/functions', version: '4.16.5' };
+
+interface CapturedBinding {
+  type: string;
+  direction: string;
+  [option: string]: unknown;
+}
+
+interface CoreStub {
+  registrations: Array<{ metadata: { name: string; bindings: Record<string, CapturedBinding> }; callback: unknown }>;
+  programmingModel(): { name: string; version: string } | undefined;
+}
+
+// The worker provides @azure/functions-core at run time; here a stub captures what the library registers.
+jest.mock(
+  '@azure/functions-core',
+  () => {
+    const registrations: unknown[] = [];
+    let model: unknown;
+    const disposable = { dispose: () => undefined };
+    return {
+      version: 'contract-test',
+      hostVersion: 'contract-test',
+      registrations,
+      programmingModel: () => model,
+      registerFunction: (metadata: unknown, callback: unknown) => {
+        registrations.push({ metadata, callback });
+        return disposable;
+      },
+      registerHook: () => disposable,
+      setProgrammingModel: (programmingModel: unknown) => {
+        model = programmingModel;
+      },
+      getProgrammingModel: () => model,
+      log: () => undefined,
+      Disposable: class {
+        dispose(): void {}
+      },
+    };
+  },
+  { virtual: true },
+);
+
+const OPTION_KEYS = ['route', 'methods', 'authLevel', 'queueName', 'connection', 'schedule', 'runOnStartup'] as const;
+
+function describeRegistration({ metadata }: CoreStub['registrations'][number]): ContractRow {
+  const bindings = Object.entries(metadata.bindings);
+  const [, trigger] = bindings.find(([, binding]) => /trigger$/i.test(binding.type)) ?? [];
+  const row: Record<string, unknown> = { name: metadata.name, trigger: trigger?.type };
+  for (const key of OPTION_KEYS) if (trigger?.[key] !== undefined) row[key] = trigger[key];
+  const outputs = bindings
+    .filter(([name, binding]) => binding.direction === 'out' && !(name === '$return' && binding.type === 'http'))
+    .map(([, binding]) => {
+      const output: Record<string, unknown> = { type: binding.type };
+      if (binding.queueName !== undefined) output.queueName = binding.queueName;
+      if (binding.connection !== undefined) output.connection = binding.connection;
+      return output;
+    });
+  if (outputs.length > 0) row.outputs = outputs;
+  return row as unknown as ContractRow;
+}
+
+const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+
+describe('registration contract of functions/', () => {
+  let core: CoreStub;
+
+  beforeAll(async () => {
+    const dir = path.resolve(__dirname, '..', '..', 'functions');
+    const files = readdirSync(dir).filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'));
+    for (const file of files) await import(path.join(dir, file));
+    core = jest.requireMock<CoreStub>('@azure/functions-core');
+  });
+
+  it('registers exactly the functions listed in the contract table, no more and no fewer', () => {
+    // Prepare
+    const expected = CONTRACT.map((row) => row.name).sort();
+
+    // Act
+    const registered = core.registrations.map((registration) => registration.metadata.name).sort();
+
+    // Assess
+    expect(registered).toEqual(expected);
+  });
+
+  it('registers every function with the trigger type and options in its row', () => {
+    // Prepare
+    const expected = [...CONTRACT].sort(byName);
+
+    // Act
+    const actual = core.registrations.map(describeRegistration).sort(byName);
+
+    // Assess
+    expect(actual).toEqual(expected);
+  });
+
+  it('gives every function a callable handler', () => {
+    // Prepare (the functions were loaded in beforeAll)
+
+    // Act
+    const kinds = core.registrations.map((registration) => typeof registration.callback);
+
+    // Assess
+    expect(kinds).toEqual(CONTRACT.map(() => 'function'));
+  });
+
+  it('registers through the pinned @azure/functions programming model', () => {
+    // Prepare (the library sets its programming model on the first registration)
+
+    // Act
+    const model = core.programmingModel();
+
+    // Assess
+    expect({ name: model?.name, version: model?.version }).toEqual(PINNED_LIBRARY);
+  });
+});
