@@ -4,7 +4,7 @@ import { fixedClock } from '../../shared/clock';
 import { loadConfig } from '../../shared/config';
 import { buildDependencies } from '../../shared/dependencies';
 import { QUEUE_NAMES } from '../../shared/storage';
-import { buildSubscriptionRecord } from '../unit/subscription/buildSubscriptionRecord';
+import { buildSubscriptionRecord } from '../fixtures/buildSubscriptionRecord';
 import { startFakeMarketplaceServer, type FakeMarketplaceServer } from '../fakes/fakeMarketplaceServer';
 import { createFakeCredential } from '../fakes/fakeCredential';
 

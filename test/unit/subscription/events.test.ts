@@ -1,6 +1,6 @@
 import { eventIssues, isIsoDateTime, type SubscriptionEvent } from '../../../shared/subscription/events';
 import { transition } from '../../../shared/subscription/stateMachine';
-import { buildSubscriptionRecord } from './buildSubscriptionRecord';
+import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 
 const AT = '2025-03-10T12:00:00Z';
 

@@ -1,6 +1,6 @@
 import type { SubscriptionStatus } from '../../../shared/subscription/model';
 import { transition, type SubscriptionEvent, type TransitionResult } from '../../../shared/subscription/stateMachine';
-import { buildSubscriptionRecord } from './buildSubscriptionRecord';
+import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 
 const AT = '2025-03-10T12:00:00.000Z';
 

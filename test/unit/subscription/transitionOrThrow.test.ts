@@ -1,7 +1,7 @@
 import { InvalidTransitionError, ValidationError } from '../../../shared/errors';
 import type { SubscriptionStatus } from '../../../shared/subscription/model';
 import { transitionOrThrow } from '../../../shared/subscription/stateMachine';
-import { buildSubscriptionRecord } from './buildSubscriptionRecord';
+import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 
 const AT = '2025-03-10T12:00:00.000Z';
 
