@@ -40,6 +40,17 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value === 'true' || value === 'false', 'must be true or false')
+  .transform((value) => value === 'true');
+
+const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const signingSecret = z.string().min(32, 'must be at least 32 characters (use a random value)');
+
 const hostList = z
   .string()
   .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
@@ -125,6 +136,87 @@ export const SETTINGS = {
     default: '30000',
     description: 'Total time one Marketplace API call may spend retrying, in milliseconds.',
   },
+  WEBHOOK_JWKS_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Signing keys of the Entra tokens on marketplace webhook calls. Default: `https://login.microsoftonline.com/{MARKETPLACE_TENANT_ID}/discovery/v2.0/keys`.',
+  },
+  WEBHOOK_ISSUERS: {
+    schema: list.refine((items) => items.length > 0, 'must list at least one issuer'),
+    description: 'Accepted `iss` values (comma-separated). Default: the v1 and v2 issuers of MARKETPLACE_TENANT_ID.',
+  },
+  WEBHOOK_AUDIENCES: {
+    schema: list.refine((items) => items.length > 0, 'must list at least one audience'),
+    description: 'Accepted `aud` values (comma-separated). Default: MARKETPLACE_CLIENT_ID and `api://{MARKETPLACE_CLIENT_ID}`.',
+  },
+  WEBHOOK_CLOCK_SKEW_SECONDS: {
+    schema: integer(0, 300),
+    default: '60',
+    description: 'Clock skew allowed when checking `exp` / `nbf` of webhook tokens, in seconds.',
+  },
+  WEBHOOK_MAX_BODY_BYTES: {
+    schema: integer(1_024, 1_048_576),
+    default: '65536',
+    description: 'Largest webhook body accepted, in bytes (larger: 413).',
+  },
+  LANDING_ACTIVATION_MODE: {
+    schema: z.enum(['automatic', 'confirm'], { error: 'must be automatic or confirm' }),
+    default: 'automatic',
+    description: '`automatic`: activation is queued when the buyer lands; `confirm`: the page shows an Activate button.',
+  },
+  LANDING_FORM_SECRET: {
+    schema: signingSecret,
+    secret: true,
+    required: 'with confirm',
+    description: 'Key that signs the landing page form tokens (HMAC-SHA256). Required when LANDING_ACTIVATION_MODE is confirm.',
+  },
+  LANDING_FORM_TOKEN_TTL_SECONDS: {
+    schema: integer(60, 86_400),
+    default: '900',
+    description: 'How long an Activate form token stays valid, in seconds.',
+  },
+  LANDING_EASY_AUTH: {
+    schema: bool,
+    default: 'false',
+    description: 'App Service Authentication (Easy Auth) is in front: trust `x-ms-client-principal`. Never set it without Easy Auth.',
+  },
+  LANDING_REQUIRE_SIGN_IN: {
+    schema: bool,
+    default: 'false',
+    description: 'Redirect buyers who are not signed in to the Easy Auth login (`/.auth/login/aad`). Needs LANDING_EASY_AUTH.',
+  },
+  LANDING_PRODUCT_NAME: {
+    schema: text,
+    default: 'your subscription',
+    description: 'Product name shown on the landing page.',
+  },
+  LANDING_SUPPORT_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Support link shown on the landing page (optional).',
+  },
+  ISV_WEBHOOK_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Your product\'s endpoint for provisioning and lifecycle events (signed CloudEvents). Absent: nothing is sent.',
+  },
+  ISV_WEBHOOK_SECRET: {
+    schema: signingSecret,
+    secret: true,
+    required: 'with ISV_WEBHOOK_URL',
+    description: 'Key that signs the events sent to ISV_WEBHOOK_URL / ISV_DECISION_URL (HMAC-SHA256).',
+  },
+  ISV_WEBHOOK_TIMEOUT_MS: {
+    schema: integer(500, 60_000),
+    default: '5000',
+    description: 'Timeout of one call to ISV_WEBHOOK_URL, in milliseconds.',
+  },
+  ISV_DECISION_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Your endpoint that accepts or rejects plan and seat changes. Absent: every change is accepted.',
+  },
+  ISV_DECISION_TIMEOUT_MS: {
+    schema: integer(500, 8_000),
+    default: '4000',
+    description: 'Deadline of the decision call; it must fit in Microsoft\'s 10-second window (on timeout the change is accepted).',
+  },
   STORAGE_TABLE_PREFIX: {
     schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
     default: '',
@@ -154,9 +246,38 @@ export interface MarketplaceSettings {
   auth: MarketplaceAuthSettings;
 }
 
+export interface WebhookSettings {
+  jwksUrl: string;
+  issuers: string[];
+  audiences: string[];
+  clockSkewSeconds: number;
+  maxBodyBytes: number;
+}
+
+export interface LandingSettings {
+  activationMode: 'automatic' | 'confirm';
+  formSecret?: string;
+  formTokenTtlSeconds: number;
+  easyAuth: boolean;
+  requireSignIn: boolean;
+  productName: string;
+  supportUrl?: string;
+}
+
+export interface IsvSettings {
+  webhookUrl?: string;
+  secret?: string;
+  timeoutMs: number;
+  decisionUrl?: string;
+  decisionTimeoutMs: number;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
+  webhook: WebhookSettings;
+  landing: LandingSettings;
+  isv: IsvSettings;
   logLevel: LogLevel;
 }
 
@@ -193,6 +314,16 @@ export function loadConfig(env: Env): Readonly<Config> {
     issues.push('AzureWebJobsStorage is required (or AzureWebJobsStorage__accountName for identity-based storage)');
   }
 
+  if (values.LANDING_ACTIVATION_MODE === 'confirm') {
+    requireKey('LANDING_FORM_SECRET', 'is required when LANDING_ACTIVATION_MODE is confirm');
+  }
+  if (values.LANDING_REQUIRE_SIGN_IN === true && values.LANDING_EASY_AUTH !== true) {
+    issues.push('LANDING_REQUIRE_SIGN_IN needs LANDING_EASY_AUTH=true (sign-in comes from App Service Authentication)');
+  }
+  if (has('ISV_WEBHOOK_URL') || has('ISV_DECISION_URL')) {
+    requireKey('ISV_WEBHOOK_SECRET', 'is required when ISV_WEBHOOK_URL or ISV_DECISION_URL is set');
+  }
+
   if (issues.length > 0) throw new ConfigurationError(issues);
   return deepFreeze(assemble(values));
 }
@@ -227,6 +358,29 @@ function assemble(v: Parsed): Config {
       maxAttempts: num('MARKETPLACE_MAX_ATTEMPTS'),
       retryBudgetMs: num('MARKETPLACE_RETRY_BUDGET_MS'),
       auth,
+    },
+    webhook: {
+      jwksUrl: optional('WEBHOOK_JWKS_URL') ?? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+      issuers: (v.WEBHOOK_ISSUERS as string[] | undefined) ?? [`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`],
+      audiences: (v.WEBHOOK_AUDIENCES as string[] | undefined) ?? [clientId, `api://${clientId}`],
+      clockSkewSeconds: num('WEBHOOK_CLOCK_SKEW_SECONDS'),
+      maxBodyBytes: num('WEBHOOK_MAX_BODY_BYTES'),
+    },
+    landing: {
+      activationMode: v.LANDING_ACTIVATION_MODE as 'automatic' | 'confirm',
+      formSecret: optional('LANDING_FORM_SECRET'),
+      formTokenTtlSeconds: num('LANDING_FORM_TOKEN_TTL_SECONDS'),
+      easyAuth: v.LANDING_EASY_AUTH as boolean,
+      requireSignIn: v.LANDING_REQUIRE_SIGN_IN as boolean,
+      productName: str('LANDING_PRODUCT_NAME'),
+      supportUrl: optional('LANDING_SUPPORT_URL'),
+    },
+    isv: {
+      webhookUrl: optional('ISV_WEBHOOK_URL'),
+      secret: optional('ISV_WEBHOOK_SECRET'),
+      timeoutMs: num('ISV_WEBHOOK_TIMEOUT_MS'),
+      decisionUrl: optional('ISV_DECISION_URL'),
+      decisionTimeoutMs: num('ISV_DECISION_TIMEOUT_MS'),
     },
     logLevel: v.LOG_LEVEL as LogLevel,
   };

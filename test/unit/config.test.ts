@@ -166,3 +166,53 @@ describe('loadConfig', () => {
     expect(config.marketplace.extraAllowedHosts).toEqual(['proxy.contoso.com', '127.0.0.1:9000']);
   });
 });
+
+describe('loadConfig: webhook, landing page and ISV settings', () => {
+  it('derives the webhook issuers, audiences and key set from the tenant and client ids', () => {
+    // Act
+    const { webhook } = loadConfig(validEnv);
+
+    // Assess
+    expect(webhook).toEqual({
+      jwksUrl: 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/discovery/v2.0/keys',
+      issuers: ['https://sts.windows.net/11111111-2222-3333-4444-555555555555/', 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0'],
+      audiences: ['66666666-7777-8888-9999-000000000000', 'api://66666666-7777-8888-9999-000000000000'],
+      clockSkewSeconds: 60,
+      maxBodyBytes: 65536,
+    });
+  });
+
+  it.each([
+    [{ LANDING_ACTIVATION_MODE: 'confirm' }, 'LANDING_FORM_SECRET is required when LANDING_ACTIVATION_MODE is confirm'],
+    [{ LANDING_REQUIRE_SIGN_IN: 'true' }, 'LANDING_REQUIRE_SIGN_IN needs LANDING_EASY_AUTH=true (sign-in comes from App Service Authentication)'],
+    [{ ISV_WEBHOOK_URL: 'https://isv.example/hooks' }, 'ISV_WEBHOOK_SECRET is required when ISV_WEBHOOK_URL or ISV_DECISION_URL is set'],
+    [{ ISV_WEBHOOK_URL: 'https://isv.example/hooks', ISV_WEBHOOK_SECRET: 'short' }, 'ISV_WEBHOOK_SECRET must be at least 32 characters (use a random value)'],
+    [{ LANDING_EASY_AUTH: 'yes' }, 'LANDING_EASY_AUTH must be true or false (got "yes")'],
+    [{ WEBHOOK_ISSUERS: ' , ' }, 'WEBHOOK_ISSUERS must list at least one issuer (got " , ")'],
+  ])('refuses %j with a reason', (extra, reason) => {
+    // Act
+    const error = configError({ ...validEnv, ...extra });
+
+    // Assess
+    expect(error.issues).toEqual([reason]);
+  });
+
+  it('reads the landing and ISV settings', () => {
+    // Act
+    const config = loadConfig({
+      ...validEnv,
+      LANDING_ACTIVATION_MODE: 'confirm',
+      LANDING_FORM_SECRET: 'f'.repeat(32),
+      LANDING_EASY_AUTH: 'TRUE',
+      LANDING_REQUIRE_SIGN_IN: 'true',
+      ISV_WEBHOOK_URL: 'http://127.0.0.1:9000/events',
+      ISV_WEBHOOK_SECRET: 's'.repeat(40),
+      WEBHOOK_AUDIENCES: 'a, b',
+    });
+
+    // Assess
+    expect(config.landing).toMatchObject({ activationMode: 'confirm', easyAuth: true, requireSignIn: true, formTokenTtlSeconds: 900 });
+    expect(config.isv).toMatchObject({ webhookUrl: 'http://127.0.0.1:9000/events', timeoutMs: 5000, decisionTimeoutMs: 4000 });
+    expect(config.webhook.audiences).toEqual(['a', 'b']);
+  });
+});

@@ -14,6 +14,6 @@ describe('README', () => {
 
   it('holds the settings table generated from the configuration schema', () => {
     // Assess
-    expect(readme).toContain(settingsTableMarkdown());
+    expect(readme).toContain(settingsTableMarkdown()); // run `npm run docs` to regenerate
   });
 });
