@@ -4,6 +4,7 @@ import type { InvocationContext } from '@azure/functions';
 import { systemClock, type Clock } from './clock';
 import { getConfig, type Config, type StorageSettings as StorageConfig } from './config';
 import { loggerFromContext, type LogFields, type Logger } from './logging';
+import { noopIsvHooks, type IsvHooks } from './isv/hooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
@@ -16,6 +17,8 @@ export interface AppDependencies extends TableStores {
   readonly config: Readonly<Config>;
   readonly clock: Clock;
   readonly marketplace: MarketplaceApi;
+  /** The ISV's provisioning, lifecycle and decision hooks (no-ops unless configured). */
+  readonly isv: IsvHooks;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -60,6 +63,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     config,
     clock,
     marketplace,
+    isv: noopIsvHooks,
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {
