@@ -31,12 +31,12 @@ export interface DependencyOverrides {
   storageCredential?: TokenCredential;
 }
 
-export function storageSettingsFrom(config: StorageConfig, credential?: () => TokenCredential): StorageSettings {
+export function storageSettingsFrom(config: StorageConfig, credential?: TokenCredential): StorageSettings {
   if (config.kind === 'connectionString') {
     return { connectionString: config.connectionString, tableNamePrefix: config.tablePrefix };
   }
   const identity =
-    credential?.() ??
+    credential ??
     (config.managedIdentityClientId === undefined
       ? new ManagedIdentityCredential()
       : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
@@ -44,7 +44,7 @@ export function storageSettingsFrom(config: StorageConfig, credential?: () => To
 }
 
 export function buildDependencies(config: Readonly<Config>, overrides: DependencyOverrides = {}): AppDependencies {
-  const storage = storageSettingsFrom(config.storage, overrides.storageCredential && (() => overrides.storageCredential as TokenCredential));
+  const storage = storageSettingsFrom(config.storage, overrides.storageCredential);
   const stores = createTableStores(storage);
   const clock = overrides.clock ?? systemClock;
   const queues = new Map<string, MessageQueue<unknown>>();
