@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readLocalSettings, startStack, type RunningStack } from './stack';
 
@@ -25,6 +26,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  // Where `npm run demo` and other tools find the running stack.
+  const stackFile = path.join(appDir, '.tmp', 'local-stack.json');
+  mkdirSync(path.dirname(stackFile), { recursive: true });
+  writeFileSync(
+    stackFile,
+    JSON.stringify({ hostUrl: stack.hostUrl, emulatorUrl: stack.emulator.url, storageConnectionString: stack.azurite.connectionString }),
+  );
+
   const demo = await purchaseDemo(stack).catch((error: unknown) => `(demo purchase failed: ${(error as Error).message})`);
   const { emulator, azurite, hostUrl } = stack;
   process.stdout.write(
@@ -42,7 +51,7 @@ async function main(): Promise<void> {
       '',
       `Demo purchase (open in a browser): ${demo}`,
       '',
-      'Press Ctrl-C to stop.',
+      'Run `npm run demo` in another terminal to drive a whole lifecycle. Press Ctrl-C to stop.',
       '',
     ].join('\n'),
   );
@@ -52,6 +61,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nStopping…\n');
+    rmSync(stackFile, { force: true });
     stack.stop().then(
       () => process.exit(0),
       () => process.exit(1),
