@@ -3,8 +3,9 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import type { InvocationContext } from '@azure/functions';
 import { systemClock, type Clock } from './clock';
 import { getConfig, type Config, type StorageSettings as StorageConfig } from './config';
-import { loggerFromContext, type LogFields, type Logger } from './logging';
-import { noopIsvHooks, type IsvHooks } from './isv/hooks';
+import { consoleLogger, loggerFromContext, type LogFields, type Logger } from './logging';
+import { type IsvHooks } from './isv/hooks';
+import { createIsvHooks } from './isv/createIsvHooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
@@ -63,7 +64,8 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     config,
     clock,
     marketplace,
-    isv: noopIsvHooks,
+    // Hooks outlive invocations, so their few warnings go to the process log.
+    isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {
