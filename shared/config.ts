@@ -217,6 +217,21 @@ export const SETTINGS = {
     default: '4000',
     description: 'Deadline of the decision call; it must fit in Microsoft\'s 10-second window (on timeout the change is accepted).',
   },
+  METERING_WINDOW_MARGIN_MINUTES: {
+    schema: integer(30, 720),
+    default: '180',
+    description: 'Usage is refused when the start of its hour is older than 24 hours minus this margin, so that it can still be emitted inside Microsoft\'s 24-hour window.',
+  },
+  METERING_SETTLE_MINUTES: {
+    schema: integer(4, 50),
+    default: '5',
+    description: 'An hour is emitted once it ended at least this many minutes ago (usage reported just after the hour still counts). The emission timer runs at minute 10 of every hour.',
+  },
+  METERING_CLAIM_TIMEOUT_SECONDS: {
+    schema: integer(5, 3_600),
+    default: '600',
+    description: 'How long an emission run holds the hours it is sending; after a crash the next run takes them over once this has passed.',
+  },
   STORAGE_TABLE_PREFIX: {
     schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
     default: '',
@@ -272,12 +287,19 @@ export interface IsvSettings {
   decisionTimeoutMs: number;
 }
 
+export interface MeteringSettings {
+  windowMarginMs: number;
+  settleMs: number;
+  claimTimeoutMs: number;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
   webhook: WebhookSettings;
   landing: LandingSettings;
   isv: IsvSettings;
+  metering: MeteringSettings;
   logLevel: LogLevel;
 }
 
@@ -381,6 +403,11 @@ function assemble(v: Parsed): Config {
       timeoutMs: num('ISV_WEBHOOK_TIMEOUT_MS'),
       decisionUrl: optional('ISV_DECISION_URL'),
       decisionTimeoutMs: num('ISV_DECISION_TIMEOUT_MS'),
+    },
+    metering: {
+      windowMarginMs: num('METERING_WINDOW_MARGIN_MINUTES') * 60_000,
+      settleMs: num('METERING_SETTLE_MINUTES') * 60_000,
+      claimTimeoutMs: num('METERING_CLAIM_TIMEOUT_SECONDS') * 1_000,
     },
     logLevel: v.LOG_LEVEL as LogLevel,
   };

@@ -7,6 +7,8 @@ import { consoleLogger, loggerFromContext, type LogFields, type Logger } from '.
 import { type IsvHooks } from './isv/hooks';
 import { createIsvHooks } from './isv/createIsvHooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
+import { createPlanCatalog, type PlanCatalog } from './catalog';
+import { createUsageStore, type UsageStore } from './metering';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
 /**
@@ -20,6 +22,10 @@ export interface AppDependencies extends TableStores {
   readonly marketplace: MarketplaceApi;
   /** The ISV's provisioning, lifecycle and decision hooks (no-ops unless configured). */
   readonly isv: IsvHooks;
+  /** Usage records, hour buckets and the pending index (shared/metering). */
+  readonly usage: UsageStore;
+  /** Plans learned per offer from List Available Plans (shared/catalog). */
+  readonly plans: PlanCatalog;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -66,6 +72,8 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     marketplace,
     // Hooks outlive invocations, so their few warnings go to the process log.
     isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
+    usage: createUsageStore(storage, { clock }),
+    plans: createPlanCatalog(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {

@@ -216,3 +216,33 @@ describe('loadConfig: webhook, landing page and ISV settings', () => {
     expect(config.webhook.audiences).toEqual(['a', 'b']);
   });
 });
+
+describe('loadConfig: metering settings', () => {
+  it('defaults to a 3-hour window margin, a 5-minute settle time and 10-minute claims, in milliseconds', () => {
+    // Act
+    const { metering } = loadConfig(validEnv);
+
+    // Assess
+    expect(metering).toEqual({ windowMarginMs: 10_800_000, settleMs: 300_000, claimTimeoutMs: 600_000 });
+  });
+
+  it('reads explicit values', () => {
+    // Act
+    const { metering } = loadConfig({ ...validEnv, METERING_WINDOW_MARGIN_MINUTES: '60', METERING_SETTLE_MINUTES: '15', METERING_CLAIM_TIMEOUT_SECONDS: '5' });
+
+    // Assess
+    expect(metering).toEqual({ windowMarginMs: 3_600_000, settleMs: 900_000, claimTimeoutMs: 5_000 });
+  });
+
+  it.each([
+    ['METERING_SETTLE_MINUTES', '3', /METERING_SETTLE_MINUTES must be a whole number from 4 to 50/],
+    ['METERING_WINDOW_MARGIN_MINUTES', '0', /METERING_WINDOW_MARGIN_MINUTES must be a whole number from 30 to 720/],
+    ['METERING_CLAIM_TIMEOUT_SECONDS', 'soon', /METERING_CLAIM_TIMEOUT_SECONDS must be a whole number from 5 to 3600/],
+  ])('refuses %s=%s, which would break the emission guarantees', (key, value, expected) => {
+    // Act
+    const error = configError({ ...validEnv, [key]: value });
+
+    // Assess
+    expect(error.issues).toEqual([expect.stringMatching(expected)]);
+  });
+});
