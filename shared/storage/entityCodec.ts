@@ -71,8 +71,13 @@ export function parseStoredEntity<S extends z.ZodType>(schema: S, entity: Record
   return result.data;
 }
 
-/** Drops undefined properties (a Replace write then removes the column) and checks the size limits. */
+/**
+ * Drops undefined properties (a Replace write then removes the column) and checks the size limits.
+ * Refuses columns that the service or the SDK reserve: they would be dropped on read.
+ */
 export function finishEntity(row: TableRow, what: string): TableRow {
+  const reserved = Object.keys(row).filter((key) => METADATA_KEYS.includes(key.toLowerCase()));
+  if (reserved.length > 0) throw new TypeError(`${what}: column name(s) ${reserved.join(', ')} are reserved by Table Storage`);
   const compact = Object.fromEntries(Object.entries(row).filter(([, value]) => value !== undefined)) as TableRow;
   assertEntityWithinLimits(compact, what);
   return compact;

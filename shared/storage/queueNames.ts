@@ -9,8 +9,6 @@ export const QUEUE_NAMES = {
   operations: 'operations',
   /** Publisher-initiated changes (change plan/quantity, cancel) waiting to be sent to the marketplace. */
   publisherOperations: 'publisher-operations',
-  /** Aggregated usage waiting to be emitted to the metering API. */
-  usageEmission: 'usage-emission',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { finishEntity } from '../../../shared/storage/entityCodec';
 import { ServiceError } from '../../../shared/errors';
 import { historyMarkerRowKey, historyRowKey } from '../../../shared/storage/historyEntity';
 import { decodeQueueMessage, encodeQueueMessage } from '../../../shared/storage/messageQueue';
@@ -126,5 +127,12 @@ describe('queue message encoding', () => {
         expect(decodeQueueMessage(text)).toEqual(JSON.parse(JSON.stringify(value)));
       }),
     );
+  });
+});
+
+describe('finishEntity', () => {
+  it.each(['timestamp', 'etag', 'odata.metadata'])('refuses the reserved column %s, which would be dropped on read', (column) => {
+    // Act / Assess
+    expect(() => finishEntity({ partitionKey: 'p', rowKey: 'r', [column]: 'x' }, 'Test row')).toThrow(/reserved by Table Storage/);
   });
 });

@@ -84,7 +84,7 @@ describe('storage settings', () => {
 
     // Assess
     expect(invalid).toEqual([]);
-    expect(names).toEqual(['activations', 'operations', 'publisher-operations', 'usage-emission']);
+    expect(names).toEqual(['activations', 'operations', 'publisher-operations']);
     for (const bad of ['Jobs', 'jobs--x', 'jobs_x', 'a']) {
       expect(() => createQueue({ connectionString: 'UseDevelopmentStorage=true' }, bad)).toThrow(ConfigurationError);
     }
