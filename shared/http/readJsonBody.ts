@@ -29,7 +29,8 @@ function checkContentType(headers: Headers): void {
   }
 }
 
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+/** Reads a request body, stopping with PayloadTooLargeError as soon as it exceeds `maxBytes`. */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

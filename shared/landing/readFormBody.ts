@@ -1,4 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
+import { PayloadTooLargeError } from '../errors';
+import { readLimited } from '../http/readJsonBody';
 
 /** The parts of an HttpRequest that readFormBody uses. */
 export type FormBodyRequest = Pick<HttpRequest, 'headers' | 'body'>;
@@ -15,23 +17,15 @@ export async function readFormBody(request: FormBodyRequest, maxBytes = MAX_FORM
   const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/x-www-form-urlencoded') return undefined;
   if (Number(request.headers.get('content-length') ?? '0') > maxBytes) return undefined;
-  const body = request.body as ReadableStream<Uint8Array> | null;
-  if (body === null) return new URLSearchParams();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimited(request.body as ReadableStream<Uint8Array> | null, maxBytes);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) return undefined;
+    throw error;
   }
   try {
-    return new URLSearchParams(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+    return new URLSearchParams(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     return undefined;
   }
