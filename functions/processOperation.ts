@@ -1,0 +1,25 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { getOperationsDependencies, type OperationsDependencies } from '../shared/operations/operationsDependencies';
+import { parseOperationMessage } from '../shared/operations/operationMessage';
+import { processOperation as process } from '../shared/operations/processOperation';
+import { QUEUE_NAMES } from '../shared/storage';
+
+/**
+ * Queue trigger on `operations`: one marketplace operation accepted by the webhook. Throws on
+ * failure so that the queue retries (and, after the last attempt, moves it to `operations-poison`).
+ */
+export function createProcessOperationHandler(getDeps: () => OperationsDependencies) {
+  return async function processOperation(queueItem: unknown, context: InvocationContext): Promise<void> {
+    const deps = getDeps();
+    const message = parseOperationMessage(queueItem);
+    const logger = deps.logger(context, { queueMessageId: context.triggerMetadata?.id });
+    const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+    await process({ ...deps, logger }, message, { dequeueCount: Number.isFinite(dequeueCount) ? dequeueCount : 1 });
+  };
+}
+
+app.storageQueue('processOperation', {
+  queueName: QUEUE_NAMES.operations,
+  connection: 'AzureWebJobsStorage',
+  handler: createProcessOperationHandler(getOperationsDependencies),
+});

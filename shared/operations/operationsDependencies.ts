@@ -1,0 +1,54 @@
+import type { InvocationContext } from '@azure/functions';
+import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
+import type { Logger } from '../logging';
+import { QUEUE_NAMES } from '../storage';
+import type { OperationMessage } from './operationMessage';
+import type { PoisonQueueStore } from './poisonQueue';
+import type { ProcessOperationDeps } from './processOperation';
+import { createStoragePoisonQueueStore } from './storagePoisonQueueStore';
+
+/** Keep equal to host.json `extensions.queues.maxDequeueCount`. */
+export const MAX_DEQUEUE_COUNT = 5;
+
+export interface OperationsDependencies extends Omit<ProcessOperationDeps, 'logger'> {
+  logger(context: InvocationContext, fields?: Record<string, unknown>): Logger;
+}
+
+export function operationsDependenciesFrom(app: AppDependencies): OperationsDependencies {
+  return {
+    operations: app.operations,
+    subscriptions: app.subscriptions,
+    history: app.history,
+    marketplace: app.marketplace,
+    isv: app.isv,
+    queue: app.queue<OperationMessage>(QUEUE_NAMES.operations),
+    clock: app.clock,
+    settings: { decisionTimeoutMs: app.config.isv.decisionTimeoutMs, maxDequeueCount: MAX_DEQUEUE_COUNT },
+    logger: (context, fields) => app.logger(context, { component: 'processOperation', ...fields }),
+  };
+}
+
+let cached: OperationsDependencies | undefined;
+
+export function getOperationsDependencies(): OperationsDependencies {
+  cached ??= operationsDependenciesFrom(getDependencies());
+  return cached;
+}
+
+export interface PoisonAdminDependencies {
+  poison: PoisonQueueStore;
+  logger(context: InvocationContext): Logger;
+}
+
+let cachedPoison: PoisonAdminDependencies | undefined;
+
+export function getPoisonAdminDependencies(): PoisonAdminDependencies {
+  if (cachedPoison === undefined) {
+    const app = getDependencies();
+    cachedPoison = {
+      poison: createStoragePoisonQueueStore(storageSettingsFrom(app.config.storage)),
+      logger: (context) => app.logger(context, { component: 'poisonAdmin' }),
+    };
+  }
+  return cachedPoison;
+}
