@@ -1,5 +1,6 @@
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { resolveAppSettings } from './hostConfig';
+import { QUEUE_RETRY_OPTIONS } from '../../shared/storage/storageSettings';
 
 export type Settings = Readonly<Record<string, string | undefined>>;
 
@@ -25,7 +26,7 @@ export function createQueueStorage(settings: Settings): QueueStorage {
   const service = (connection: string): QueueServiceClient => {
     const existing = services.get(connection);
     if (existing) return existing;
-    const client = QueueServiceClient.fromConnectionString(connectionString(settings, connection));
+    const client = QueueServiceClient.fromConnectionString(connectionString(settings, connection), { retryOptions: QUEUE_RETRY_OPTIONS });
     services.set(connection, client);
     return client;
   };

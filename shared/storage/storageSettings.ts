@@ -52,20 +52,30 @@ export function usesPlainHttp(connectionString: string, endpointKey = 'TableEndp
   return parts.get('defaultendpointsprotocol')?.toLowerCase() === 'http';
 }
 
+/**
+ * Retries inside the storage SDKs: short delays instead of their defaults (4 s and more before the
+ * first retry), so that a reset keep-alive connection costs milliseconds, not the marketplace's
+ * 10-second window for acknowledging plan and seat changes. The queue trigger and the callers'
+ * own retries cover longer outages.
+ */
+export const QUEUE_RETRY_OPTIONS = { maxTries: 4, retryDelayInMs: 100, maxRetryDelayInMs: 2_000, tryTimeoutInMs: 20_000 } as const;
+export const TABLE_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 2_000 } as const;
+
 export function createTableClient(settings: StorageSettings, table: string): TableClient {
   if (isConnectionString(settings)) {
     return TableClient.fromConnectionString(settings.connectionString, table, {
       allowInsecureConnection: usesPlainHttp(settings.connectionString),
+      retryOptions: TABLE_RETRY_OPTIONS,
     });
   }
   const uri = serviceUri(settings, 'table');
-  return new TableClient(uri, table, settings.credential, { allowInsecureConnection: uri.startsWith('http://') });
+  return new TableClient(uri, table, settings.credential, { allowInsecureConnection: uri.startsWith('http://'), retryOptions: TABLE_RETRY_OPTIONS });
 }
 
 export function createQueueClient(settings: StorageSettings, queue: string): QueueClient {
   const service = isConnectionString(settings)
-    ? QueueServiceClient.fromConnectionString(settings.connectionString)
-    : new QueueServiceClient(serviceUri(settings, 'queue'), settings.credential);
+    ? QueueServiceClient.fromConnectionString(settings.connectionString, { retryOptions: QUEUE_RETRY_OPTIONS })
+    : new QueueServiceClient(serviceUri(settings, 'queue'), settings.credential, { retryOptions: QUEUE_RETRY_OPTIONS });
   return service.getQueueClient(queue);
 }
 
