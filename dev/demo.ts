@@ -112,8 +112,8 @@ async function main(): Promise<void> {
     await watch.until('activation', (v) => v.microsoft.status === 'Subscribed' && v.app.status === 'Subscribed');
 
     const actions: Array<[string, Record<string, unknown>, (v: { microsoft: View; app: View }) => boolean]> = [
-      ['ChangePlan to "business"', { action: 'ChangePlan', planId: 'business' }, (v) => v.app.planId === 'business' && v.microsoft.planId === 'business'],
       ['ChangeQuantity to 12 seats', { action: 'ChangeQuantity', quantity: 12 }, (v) => v.app.quantity === 12 && v.microsoft.quantity === 12],
+      ['ChangePlan to "business" (10 to 500 seats)', { action: 'ChangePlan', planId: 'business' }, (v) => v.app.planId === 'business' && v.microsoft.planId === 'business'],
       ['Suspend (payment problem)', { action: 'Suspend' }, (v) => v.app.status === 'Suspended'],
       ['Reinstate (payment fixed)', { action: 'Reinstate' }, (v) => v.app.status === 'Subscribed' && v.microsoft.status === 'Subscribed'],
       ['Renew (end of term)', { action: 'Renew' }, (v) => v.app.termEnd !== undefined && v.app.termEnd === v.microsoft.termEnd],

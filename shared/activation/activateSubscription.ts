@@ -66,7 +66,7 @@ async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessa
   const local = await ensureLocalRecord(deps, subscription);
   const status = subscription.saasSubscriptionStatus;
   if (status === 'Subscribed') {
-    await markActive(deps, message, log);
+    await markActive(deps, message, subscription, log);
     log.info('subscription was already active at the marketplace');
     return { outcome: 'alreadyActive' };
   }
@@ -86,7 +86,9 @@ async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessa
     data: { subscription: local },
   });
   await activateAtMarketplace(deps, subscription);
-  await markActive(deps, message, log);
+  // Billing starts now: Microsoft sets the term dates, which the account view shows.
+  const activated = await deps.marketplace.getSubscription(subscriptionId);
+  await markActive(deps, message, activated, log);
   log.info('subscription activated', { planId: subscription.planId, quantity: subscription.quantity });
   return { outcome: 'activated' };
 }
@@ -118,9 +120,10 @@ async function activateAtMarketplace(deps: ActivateSubscriptionDeps, subscriptio
   }
 }
 
-async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<void> {
+async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMessage, subscription: MarketplaceSubscription, log: Logger): Promise<void> {
   const at = now(deps);
-  const result = await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, { type: 'Activate', at }, { operationId: message.requestId });
+  const event = { type: 'Activate' as const, at, ...(subscription.term === undefined ? {} : { term: { ...subscription.term } }) };
+  const result = await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, event, { operationId: message.requestId });
   if (result.outcome === 'refused') return;
   if (result.record.lastError === undefined || !ACTIVATION_ERROR_CODES.has(result.record.lastError.code)) return;
   await deps.subscriptions.updateWithRetry(message.subscriptionId, (record) => {

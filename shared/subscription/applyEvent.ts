@@ -95,7 +95,8 @@ export async function applySubscriptionEvent(
     return result.record;
   });
   for (const change of applied) {
-    const kind = HISTORY_KIND[change.field];
+    // The term Microsoft sets when billing starts is part of the activation, not a renewal.
+    const kind = event.type === 'Activate' && change.field === 'term' ? undefined : HISTORY_KIND[change.field];
     if (kind === undefined) continue;
     await deps.history.append({
       subscriptionId,

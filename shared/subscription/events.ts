@@ -24,6 +24,8 @@ interface EventBase {
 
 export interface ActivateEvent extends EventBase {
   type: 'Activate';
+  /** The term Microsoft set when billing started (Get Subscription after Activate), if known. */
+  term?: Term;
 }
 export interface ChangePlanEvent extends EventBase {
   type: 'ChangePlan';
@@ -110,6 +112,8 @@ export function eventIssues(event: SubscriptionEvent): string[] {
       if (typeof event.action !== 'string') issues.push('action: must be a string');
       break;
     case 'Activate':
+      if (event.term !== undefined) issues.push(...termIssues(event.term));
+      break;
     case 'Suspend':
     case 'Reinstate':
     case 'Unsubscribe':

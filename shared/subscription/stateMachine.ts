@@ -85,7 +85,9 @@ function changesFor(record: SubscriptionRecord, event: SubscriptionEvent): Subsc
     case 'ChangeQuantity':
       if (event.quantity !== record.quantity) changes.push({ field: 'quantity', from: record.quantity, to: event.quantity });
       break;
-    case 'Renew': {
+    case 'Renew':
+    case 'Activate': {
+      if (event.term === undefined) break;
       const term = mergeTerm(record.term, event.term);
       if (!sameTerm(term, record.term)) changes.push({ field: 'term', from: record.term, to: term });
       break;

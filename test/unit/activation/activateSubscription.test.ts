@@ -37,6 +37,7 @@ describe('activateSubscription', () => {
     expect(marketplace.callsOf('activate')).toEqual([[SUBSCRIPTION_ID, { planId: 'team', quantity: 5 }]]);
     expect(marketplace.status(SUBSCRIPTION_ID)).toBe('Subscribed');
     expect((await stored())?.status).toBe('Subscribed');
+    expect((await stored())?.term).toMatchObject({ startDate: expect.any(String), endDate: expect.any(String) });
     expect((await history.list(SUBSCRIPTION_ID)).items).toEqual([
       expect.objectContaining({ kind: 'StatusChanged', from: 'PendingFulfillmentStart', to: 'Subscribed', operationId: 'request-1', at: NOW }),
     ]);

@@ -171,3 +171,20 @@ describe('transition', () => {
     });
   });
 });
+
+describe('transition: Activate with the term Microsoft set', () => {
+  it('records the term dates when billing starts, and only once', () => {
+    // Prepare
+    const pending = buildSubscriptionRecord({ status: 'PendingFulfillmentStart', term: { termUnit: 'P1M' } });
+    const event = { type: 'Activate' as const, at: '2026-02-01T00:00:00Z', term: { termUnit: 'P1M', startDate: '2026-02-01T00:00:00Z', endDate: '2026-02-28T00:00:00Z' } };
+
+    // Act
+    const first = transition(pending, event);
+    const second = first.ok ? transition(first.record, event) : first;
+
+    // Assess
+    expect(first).toMatchObject({ ok: true, changed: true, record: { status: 'Subscribed', term: event.term } });
+    expect(first.ok && first.changes.map((c) => c.field)).toEqual(['status', 'term']);
+    expect(second).toMatchObject({ ok: true, changed: false });
+  });
+});
