@@ -47,6 +47,9 @@ const bool = z
   .refine((value) => value === 'true' || value === 'false', 'must be true or false')
   .transform((value) => value === 'true');
 
+/** Divisors of 24, so that the reconciliation hours are evenly spread; 0 = timer off. */
+const RECONCILE_INTERVALS = ['0', '1', '2', '3', '4', '6', '8', '12', '24'];
+
 const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
 const signingSecret = z.string().min(32, 'must be at least 32 characters (use a random value)');
@@ -232,6 +235,38 @@ export const SETTINGS = {
     default: '600',
     description: 'How long an emission run holds the hours it is sending; after a crash the next run takes them over once this has passed.',
   },
+  RECONCILE_EVERY_HOURS: {
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => RECONCILE_INTERVALS.includes(value), `must be one of ${RECONCILE_INTERVALS.join(', ')}`)
+      .transform(Number),
+    default: '1',
+    description:
+      'Reconciliation with the marketplace: the timer fires at minute 20 of every hour (UTC) and runs when the UTC hour is a multiple of this (1: hourly, 24: daily at 00:20). 0 turns the timer off; `POST /api/reconcile` still runs it on demand.',
+  },
+  RECONCILE_CONCURRENCY: {
+    schema: integer(1, 32),
+    default: '8',
+    description: 'Subscriptions compared with Table Storage at the same time during reconciliation (pages are streamed; memory stays bounded).',
+  },
+  RECONCILE_CHECK_OPERATIONS: {
+    schema: bool,
+    default: 'true',
+    description:
+      'Reconciliation also lists the outstanding operations of every Subscribed or Suspended subscription (one call each) and processes InProgress ones the webhook never delivered.',
+  },
+  PUBLISHER_OPERATION_POLL_MAX_SECONDS: {
+    schema: integer(1, 600),
+    default: '60',
+    description:
+      'Publisher-initiated changes: the longest wait between two polls of `Operation-Location` (the first poll waits `Retry-After`, then the wait doubles up to this).',
+  },
+  PUBLISHER_OPERATION_TIMEOUT_MINUTES: {
+    schema: integer(1, 1_440),
+    default: '60',
+    description: 'Publisher-initiated changes: polling stops after this long without a final status, and the status URL reports `TimedOut`.',
+  },
   STORAGE_TABLE_PREFIX: {
     schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
     default: '',
@@ -293,6 +328,18 @@ export interface MeteringSettings {
   claimTimeoutMs: number;
 }
 
+export interface ReconciliationSettings {
+  /** The timer runs when the UTC hour is a multiple of this; 0 = timer off. */
+  everyHours: number;
+  concurrency: number;
+  checkOperations: boolean;
+}
+
+export interface PublisherOperationSettings {
+  pollMaxDelaySeconds: number;
+  timeoutMs: number;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
@@ -300,6 +347,8 @@ export interface Config {
   landing: LandingSettings;
   isv: IsvSettings;
   metering: MeteringSettings;
+  reconciliation: ReconciliationSettings;
+  publisherOperations: PublisherOperationSettings;
   logLevel: LogLevel;
 }
 
@@ -408,6 +457,15 @@ function assemble(v: Parsed): Config {
       windowMarginMs: num('METERING_WINDOW_MARGIN_MINUTES') * 60_000,
       settleMs: num('METERING_SETTLE_MINUTES') * 60_000,
       claimTimeoutMs: num('METERING_CLAIM_TIMEOUT_SECONDS') * 1_000,
+    },
+    reconciliation: {
+      everyHours: num('RECONCILE_EVERY_HOURS'),
+      concurrency: num('RECONCILE_CONCURRENCY'),
+      checkOperations: v.RECONCILE_CHECK_OPERATIONS as boolean,
+    },
+    publisherOperations: {
+      pollMaxDelaySeconds: num('PUBLISHER_OPERATION_POLL_MAX_SECONDS'),
+      timeoutMs: num('PUBLISHER_OPERATION_TIMEOUT_MINUTES') * 60_000,
     },
     logLevel: v.LOG_LEVEL as LogLevel,
   };

@@ -22,6 +22,26 @@ interface ContractRow {
 
 const CONTRACT: ContractRow[] = [
   { name: 'health', trigger: 'httpTrigger', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'usageIngest', trigger: 'httpTrigger', route: 'usage', methods: ['POST'], authLevel: 'function' },
+  { name: 'usageReport', trigger: 'httpTrigger', route: 'usage', methods: ['GET'], authLevel: 'function' },
+  { name: 'emitUsage', trigger: 'timerTrigger', schedule: '0 10 * * * *', runOnStartup: false },
+  { name: 'landing', trigger: 'httpTrigger', route: 'landing', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'landingActivate', trigger: 'httpTrigger', route: 'landing/activate', methods: ['POST'], authLevel: 'anonymous' },
+  { name: 'activateSubscription', trigger: 'queueTrigger', queueName: 'activations', connection: 'AzureWebJobsStorage' },
+  { name: 'webhook', trigger: 'httpTrigger', route: 'webhook', methods: ['POST'], authLevel: 'anonymous' },
+  { name: 'processOperation', trigger: 'queueTrigger', queueName: 'operations', connection: 'AzureWebJobsStorage' },
+  { name: 'listPoisonMessages', trigger: 'httpTrigger', route: 'ops/poison/{queue}', methods: ['GET'], authLevel: 'admin' },
+  { name: 'replayPoisonMessages', trigger: 'httpTrigger', route: 'ops/poison/{queue}/replay', methods: ['POST'], authLevel: 'admin' },
+  { name: 'listSubscriptions', trigger: 'httpTrigger', route: 'subscriptions', methods: ['GET'], authLevel: 'function' },
+  { name: 'getSubscriptionDetail', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}', methods: ['GET'], authLevel: 'function' },
+  { name: 'changePlan', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/plan', methods: ['POST'], authLevel: 'function' },
+  { name: 'changeQuantity', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/quantity', methods: ['POST'], authLevel: 'function' },
+  { name: 'cancelSubscription', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/cancel', methods: ['POST'], authLevel: 'function' },
+  { name: 'getOperationStatus', trigger: 'httpTrigger', route: 'operations/{operationId}', methods: ['GET'], authLevel: 'function' },
+  { name: 'trackPublisherOperation', trigger: 'queueTrigger', queueName: 'publisher-operations', connection: 'AzureWebJobsStorage' },
+  { name: 'reconcileSubscriptions', trigger: 'timerTrigger', schedule: '0 20 * * * *', runOnStartup: false },
+  { name: 'reconcile', trigger: 'httpTrigger', route: 'reconcile', methods: ['POST'], authLevel: 'function' },
+  { name: 'openApi', trigger: 'httpTrigger', route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
 ];
 
 const PINNED_LIBRARY = { name: '@azure/functions', version: '4.16.5' };

@@ -246,3 +246,42 @@ describe('loadConfig: metering settings', () => {
     expect(error.issues).toEqual([expect.stringMatching(expected)]);
   });
 });
+
+describe('loadConfig: reconciliation and publisher operation settings', () => {
+  it('defaults to an hourly reconciliation of 8 subscriptions at a time that checks outstanding operations, and polls for at most an hour', () => {
+    // Act
+    const { reconciliation, publisherOperations } = loadConfig(validEnv);
+
+    // Assess
+    expect(reconciliation).toEqual({ everyHours: 1, concurrency: 8, checkOperations: true });
+    expect(publisherOperations).toEqual({ pollMaxDelaySeconds: 60, timeoutMs: 3_600_000 });
+  });
+
+  it('reads explicit values, 0 turning the reconciliation timer off', () => {
+    // Act
+    const config = loadConfig({
+      ...validEnv,
+      RECONCILE_EVERY_HOURS: '0',
+      RECONCILE_CONCURRENCY: '16',
+      RECONCILE_CHECK_OPERATIONS: 'false',
+      PUBLISHER_OPERATION_POLL_MAX_SECONDS: '5',
+      PUBLISHER_OPERATION_TIMEOUT_MINUTES: '10',
+    });
+
+    // Assess
+    expect(config.reconciliation).toEqual({ everyHours: 0, concurrency: 16, checkOperations: false });
+    expect(config.publisherOperations).toEqual({ pollMaxDelaySeconds: 5, timeoutMs: 600_000 });
+  });
+
+  it.each([
+    ['RECONCILE_EVERY_HOURS', '5', /RECONCILE_EVERY_HOURS must be one of 0, 1, 2, 3, 4, 6, 8, 12, 24/],
+    ['RECONCILE_CONCURRENCY', '0', /RECONCILE_CONCURRENCY must be a whole number from 1 to 32/],
+    ['PUBLISHER_OPERATION_TIMEOUT_MINUTES', '2000', /PUBLISHER_OPERATION_TIMEOUT_MINUTES must be a whole number from 1 to 1440/],
+  ])('refuses %s=%s with the allowed range', (key, value, expected) => {
+    // Act
+    const error = configError({ ...validEnv, [key]: value });
+
+    // Assess
+    expect(error.issues).toEqual([expect.stringMatching(expected)]);
+  });
+});

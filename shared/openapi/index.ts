@@ -1,0 +1,3 @@
+export { DOCUMENTED_OPERATIONS, type DocumentedOperation } from './adminOperations';
+export { buildOpenApiDocument, openApiPath, ROUTE_PREFIX } from './openApiDocument';
+export { SCHEMAS, type SchemaObject } from './schemas';
