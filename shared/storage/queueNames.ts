@@ -7,7 +7,7 @@ export const QUEUE_NAMES = {
   activations: 'activations',
   /** Marketplace webhook operations accepted by the webhook, waiting to be processed. */
   operations: 'operations',
-  /** Publisher-initiated changes (change plan/quantity, cancel) waiting to be sent to the marketplace. */
+  /** Publisher-initiated changes (change plan/quantity, cancel) whose marketplace operation is being polled to a final status. */
   publisherOperations: 'publisher-operations',
 } as const;
 

@@ -36,6 +36,9 @@ module.exports = async function globalSetup(globalConfig) {
     emulatorPort: 0,
     authorityPort: 0,
     ackWindowMs: 4000,
+    // Tests seed drift and drop webhooks on purpose; the hourly reconciliation must not heal them
+    // mid-run (reconciliation has its own tests, which call it explicitly).
+    settingsOverrides: { RECONCILE_EVERY_HOURS: '0' },
     hostArgs: ['--visibility-timeout', '00:00:01', '--max-polling-interval', '00:00:00.500'],
   });
   globalThis.__E2E_STACK__ = stack;
