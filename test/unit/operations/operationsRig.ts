@@ -7,6 +7,7 @@ import type { ProcessOperationDeps, ProcessOperationSettings } from '../../../sh
 import { recordFromMarketplace } from '../../../shared/subscription/fromMarketplace';
 import { createInMemoryTableStores } from '../../fakes/inMemoryTableStores';
 import { RecordingQueue } from '../../fakes/recordingQueue';
+import { buildMarketplaceSubscription } from '../../fixtures/buildMarketplaceSubscription';
 
 export const NOW = '2026-03-02T12:00:00.000Z';
 export const SUBSCRIPTION_ID = '37f9dea2-4345-438f-b0bd-03d40d28c7e0';
@@ -92,23 +93,16 @@ export class FakeMarketplace implements MarketplacePort {
 }
 
 export function marketplaceSubscription(overrides: Partial<MarketplaceSubscription> = {}): MarketplaceSubscription {
-  return {
+  return buildMarketplaceSubscription({
     id: SUBSCRIPTION_ID,
-    publisherId: 'contoso',
     offerId: 'contoso-saas',
     name: 'Contoso seats',
     saasSubscriptionStatus: 'Subscribed',
     planId: 'basic',
     quantity: 10,
     term: { termUnit: 'P1M', startDate: '2026-02-01T00:00:00Z', endDate: '2026-02-28T00:00:00Z' },
-    autoRenew: true,
-    isTest: false,
-    isFreeTrial: false,
-    allowedCustomerOperations: ['Read', 'Update', 'Delete'],
-    sandboxType: 'None',
-    sessionMode: 'None',
     ...overrides,
-  };
+  });
 }
 
 export function marketplaceOperation(overrides: Partial<MarketplaceOperation> = {}): MarketplaceOperation {

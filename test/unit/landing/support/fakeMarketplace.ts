@@ -1,4 +1,5 @@
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription, type Plan, type ResolvedSubscription, type SubscriberPlan } from '../../../../shared/marketplace';
+import { buildMarketplaceSubscription as buildFixture } from '../../../fixtures/buildMarketplaceSubscription';
 
 export const SUBSCRIPTION_ID = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
 export const OTHER_SUBSCRIPTION_ID = '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d';
@@ -7,25 +8,7 @@ export const PURCHASE_TOKEN = 'Zm9v+YmFy/YmF6==';
 
 /** A pending per-seat purchase as Resolve / Get subscription return it. */
 export function buildMarketplaceSubscription(overrides: Partial<MarketplaceSubscription> = {}): MarketplaceSubscription {
-  return {
-    id: SUBSCRIPTION_ID,
-    publisherId: 'contoso',
-    offerId: 'contoso-seats',
-    name: 'Fabrikam workspace',
-    saasSubscriptionStatus: 'PendingFulfillmentStart',
-    beneficiary: { emailId: 'user@fabrikam.example', objectId: 'b-1', tenantId: 't-1', puid: null },
-    purchaser: { emailId: 'buyer@fabrikam.example', objectId: 'p-1', tenantId: 't-1', puid: '1003' },
-    planId: 'team',
-    quantity: 5,
-    term: { termUnit: 'P1M' },
-    autoRenew: true,
-    isTest: false,
-    isFreeTrial: false,
-    allowedCustomerOperations: ['Read', 'Update', 'Delete'],
-    sandboxType: 'None',
-    sessionMode: 'None',
-    ...overrides,
-  };
+  return buildFixture({ id: SUBSCRIPTION_ID, ...overrides });
 }
 
 export const TEAM_PLAN: Plan = {
