@@ -1,4 +1,3 @@
-import { startAzurite, type RunningAzurite } from '../../../dev/azurite';
 import { learnPlans } from '../../../shared/catalog/learnPlans';
 import { createPlanCatalog } from '../../../shared/catalog/createPlanCatalog';
 import { fixedClock } from '../../../shared/clock';
@@ -13,23 +12,16 @@ import { InMemoryUsageMarketplace } from '../../fakes/inMemoryUsageMarketplace';
 import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 import { bucketKey, buildRecord, SUBSCRIPTION_ID } from '../../unit/metering/support/builders';
 import { LISTED_PLANS, wire } from '../../unit/metering/support/rig';
+import { useAzurite } from '../../support/useAzurite';
 
 // The metering use cases on the Table adapters (Azurite): the seal protocol under real concurrency,
 // and emission runs racing each other.
-let azurite: RunningAzurite;
+const azurite = useAzurite();
 let tableSet = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 function settings() {
   tableSet += 1;
-  return { connectionString: azurite.connectionString, tableNamePrefix: `i${process.pid}x${tableSet}` };
+  return { connectionString: azurite().connectionString, tableNamePrefix: `i${process.pid}x${tableSet}` };
 }
 
 describe('metering on Azure Tables', () => {

@@ -1,19 +1,11 @@
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { startAzurite, type RunningAzurite } from '../../../dev/azurite';
 import { createQueue } from '../../../shared/storage/createQueue';
 import { StorageMessageQueue } from '../../../shared/storage/storageMessageQueue';
 import { describeMessageQueueContract } from '../../unit/storage/contracts/messageQueueContract';
+import { useAzurite } from '../../support/useAzurite';
 
-let azurite: RunningAzurite;
+const azurite = useAzurite();
 let queueCount = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 function freshQueueName(): string {
   queueCount += 1;
@@ -21,7 +13,7 @@ function freshQueueName(): string {
 }
 
 function sdkQueue(name: string): QueueClient {
-  return QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(name);
+  return QueueServiceClient.fromConnectionString(azurite().connectionString).getQueueClient(name);
 }
 
 /** Reads every visible message the way the Functions queue trigger does: base64-decode, then JSON.parse. */
@@ -33,14 +25,14 @@ async function receiveAsTrigger(client: QueueClient): Promise<unknown[]> {
 
 describeMessageQueueContract('Azure Queue on Azurite', () => {
   const name = freshQueueName();
-  return Promise.resolve({ queue: createQueue<unknown>({ connectionString: azurite.connectionString }, name), readBack: () => receiveAsTrigger(sdkQueue(name)) });
+  return Promise.resolve({ queue: createQueue<unknown>({ connectionString: azurite().connectionString }, name), readBack: () => receiveAsTrigger(sdkQueue(name)) });
 });
 
 describe('StorageMessageQueue on Azurite', () => {
   it('writes the base64 of the JSON, which is what the queue trigger decodes with messageEncoding base64', async () => {
     // Prepare
     const name = freshQueueName();
-    const queue = createQueue<{ subscriptionId: string; plan: string }>({ connectionString: azurite.connectionString }, name);
+    const queue = createQueue<{ subscriptionId: string; plan: string }>({ connectionString: azurite().connectionString }, name);
     const message = { subscriptionId: 'sub-1', plan: 'gold <&> ü' };
 
     // Act
@@ -76,7 +68,7 @@ describe('StorageMessageQueue on Azurite', () => {
   it('keeps a delayed message invisible, but queued, during its visibility delay', async () => {
     // Prepare
     const name = freshQueueName();
-    const queue = createQueue<string>({ connectionString: azurite.connectionString }, name);
+    const queue = createQueue<string>({ connectionString: azurite().connectionString }, name);
 
     // Act
     await queue.send('later', { visibilityDelaySeconds: 3600 });
@@ -90,7 +82,7 @@ describe('StorageMessageQueue on Azurite', () => {
   it('gives the message the requested time to live', async () => {
     // Prepare
     const name = freshQueueName();
-    const queue = createQueue<string>({ connectionString: azurite.connectionString }, name);
+    const queue = createQueue<string>({ connectionString: azurite().connectionString }, name);
 
     // Act
     await queue.send('short-lived', { timeToLiveSeconds: 120 });

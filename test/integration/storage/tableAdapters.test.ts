@@ -1,21 +1,13 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { startAzurite, type RunningAzurite } from '../../../dev/azurite';
 import { ServiceError } from '../../../shared/errors';
 import { createTableStores } from '../../../shared/storage/createTableStores';
 import { historyKey } from '../../../shared/storage/historyStore';
 import { buildHistoryEntry, buildSubscription } from '../../unit/storage/support/storageBuilders';
+import { useAzurite } from '../../support/useAzurite';
 
 // What the Table adapters put in Azure Table Storage, checked with the SDK directly.
-let azurite: RunningAzurite;
+const azurite = useAzurite();
 let tableSet = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 function freshPrefix(): string {
   tableSet += 1;
@@ -23,15 +15,15 @@ function freshPrefix(): string {
 }
 
 function rawTable(name: string): TableClient {
-  return TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(azurite().connectionString, name, { allowInsecureConnection: true });
 }
 
 describe('Table adapters on Azurite', () => {
   it('creates their tables on first use', async () => {
     // Prepare
     const prefix = freshPrefix();
-    const stores = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: prefix });
-    const service = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true });
+    const stores = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: prefix });
+    const service = TableServiceClient.fromConnectionString(azurite().connectionString, { allowInsecureConnection: true });
 
     // Act
     await stores.subscriptions.get('missing');
@@ -47,7 +39,7 @@ describe('Table adapters on Azurite', () => {
   it('stores a subscription as one row keyed by id, filterable columns, nested objects as JSON and a schema version', async () => {
     // Prepare
     const prefix = freshPrefix();
-    const { subscriptions } = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: prefix });
+    const { subscriptions } = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: prefix });
     const record = buildSubscription({ quantity: 7, isTest: true });
 
     // Act
@@ -64,7 +56,7 @@ describe('Table adapters on Azurite', () => {
   it('reads rows whose integers were written as Int64 and timestamps as DateTime', async () => {
     // Prepare
     const prefix = freshPrefix();
-    const { subscriptions } = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: prefix });
+    const { subscriptions } = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: prefix });
     const record = buildSubscription({ quantity: 3 });
     await subscriptions.create(record);
     const table = rawTable(`${prefix}subscriptions`);
@@ -85,7 +77,7 @@ describe('Table adapters on Azurite', () => {
   it('refuses to read a row written by a newer schema version', async () => {
     // Prepare
     const prefix = freshPrefix();
-    const { subscriptions } = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: prefix });
+    const { subscriptions } = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: prefix });
     const record = buildSubscription();
     await subscriptions.create(record);
     const table = rawTable(`${prefix}subscriptions`);
@@ -102,7 +94,7 @@ describe('Table adapters on Azurite', () => {
 
   it('lets four concurrent writers all land through updateWithRetry (none is lost)', async () => {
     // Prepare
-    const { subscriptions } = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: freshPrefix() });
+    const { subscriptions } = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: freshPrefix() });
     const { value } = await subscriptions.create(buildSubscription({ quantity: 0, allowedCustomerOperations: [] }));
     const writers = ['a', 'b', 'c', 'd'];
 
@@ -126,7 +118,7 @@ describe('Table adapters on Azurite', () => {
   it('keeps a subscription’s history in its own partition, with one marker row per idempotency key', async () => {
     // Prepare
     const prefix = freshPrefix();
-    const { history } = createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: prefix });
+    const { history } = createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: prefix });
     const entry = buildHistoryEntry({ subscriptionId: 'sub-raw', operationId: 'op-1', idempotencyKey: historyKey('op-1', 'PlanChanged') });
 
     // Act

@@ -1,25 +1,17 @@
-import { startAzurite, type RunningAzurite } from '../../../dev/azurite';
 import { createTableStores, type TableStores } from '../../../shared/storage/createTableStores';
 import { describeHistoryStoreContract } from '../../unit/storage/contracts/historyStoreContract';
 import { describeOperationLedgerContract } from '../../unit/storage/contracts/operationLedgerContract';
 import { describeSubscriptionStoreContract } from '../../unit/storage/contracts/subscriptionStoreContract';
+import { useAzurite } from '../../support/useAzurite';
 
 // The contracts the in-memory fakes pass (test/unit/storage/inMemoryStores.test.ts), here against
 // the Table adapters on Azurite. Every test gets its own tables through a unique name prefix.
-let azurite: RunningAzurite;
+const azurite = useAzurite();
 let tableSet = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 function freshStores(): Promise<TableStores> {
   tableSet += 1;
-  return Promise.resolve(createTableStores({ connectionString: azurite.connectionString, tableNamePrefix: `c${process.pid}x${tableSet}` }));
+  return Promise.resolve(createTableStores({ connectionString: azurite().connectionString, tableNamePrefix: `c${process.pid}x${tableSet}` }));
 }
 
 describeSubscriptionStoreContract('Azure Table on Azurite', async () => (await freshStores()).subscriptions);
