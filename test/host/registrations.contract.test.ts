@@ -1,5 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { FunctionsCoreStub } from '../support/functionsCoreStub';
+import type * as functionsCoreStub from '../support/functionsCoreStub';
 
 /**
  * The registration contract of the app: every function in functions/ with its trigger and options,
@@ -46,50 +48,16 @@ const CONTRACT: ContractRow[] = [
 
 const PINNED_LIBRARY = { name: '@azure/functions', version: '4.16.5' };
 
-interface CapturedBinding {
-  type: string;
-  direction: string;
-  [option: string]: unknown;
-}
-
-interface CoreStub {
-  registrations: Array<{ metadata: { name: string; bindings: Record<string, CapturedBinding> }; callback: unknown }>;
-  programmingModel(): { name: string; version: string } | undefined;
-}
-
 // The worker provides @azure/functions-core at run time; here a stub captures what the library registers.
 jest.mock(
   '@azure/functions-core',
-  () => {
-    const registrations: unknown[] = [];
-    let model: unknown;
-    const disposable = { dispose: () => undefined };
-    return {
-      version: 'contract-test',
-      hostVersion: 'contract-test',
-      registrations,
-      programmingModel: () => model,
-      registerFunction: (metadata: unknown, callback: unknown) => {
-        registrations.push({ metadata, callback });
-        return disposable;
-      },
-      registerHook: () => disposable,
-      setProgrammingModel: (programmingModel: unknown) => {
-        model = programmingModel;
-      },
-      getProgrammingModel: () => model,
-      log: () => undefined,
-      Disposable: class {
-        dispose(): void {}
-      },
-    };
-  },
+  () => jest.requireActual<typeof functionsCoreStub>('../support/functionsCoreStub').createFunctionsCoreStub(),
   { virtual: true },
 );
 
 const OPTION_KEYS = ['route', 'methods', 'authLevel', 'queueName', 'connection', 'schedule', 'runOnStartup'] as const;
 
-function describeRegistration({ metadata }: CoreStub['registrations'][number]): ContractRow {
+function describeRegistration({ metadata }: FunctionsCoreStub['registrations'][number]): ContractRow {
   const bindings = Object.entries(metadata.bindings);
   const [, trigger] = bindings.find(([, binding]) => /trigger$/i.test(binding.type)) ?? [];
   const row: Record<string, unknown> = { name: metadata.name, trigger: trigger?.type };
@@ -109,13 +77,13 @@ function describeRegistration({ metadata }: CoreStub['registrations'][number]): 
 const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
 
 describe('registration contract of functions/', () => {
-  let core: CoreStub;
+  let core: FunctionsCoreStub;
 
   beforeAll(async () => {
     const dir = path.resolve(__dirname, '..', '..', 'functions');
     const files = readdirSync(dir).filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'));
     for (const file of files) await import(path.join(dir, file));
-    core = jest.requireMock<CoreStub>('@azure/functions-core');
+    core = jest.requireMock<FunctionsCoreStub>('@azure/functions-core');
   });
 
   it('registers exactly the functions listed in the contract table, no more and no fewer', () => {

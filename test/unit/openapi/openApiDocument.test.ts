@@ -2,45 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openApi } from '../../../functions/openApi';
 import { buildOpenApiDocument, DOCUMENTED_OPERATIONS, ROUTE_PREFIX } from '../../../shared/openapi';
-
-interface CapturedBinding {
-  type: string;
-  direction: string;
-  route?: string;
-  methods?: string[];
-  authLevel?: string;
-}
-
-interface CoreStub {
-  registrations: Array<{ metadata: { name: string; bindings: Record<string, CapturedBinding> } }>;
-}
+import type { FunctionsCoreStub } from '../../support/functionsCoreStub';
+import type * as functionsCoreStub from '../../support/functionsCoreStub';
 
 // The worker provides @azure/functions-core at run time; here a stub captures what the app registers.
 jest.mock(
   '@azure/functions-core',
-  () => {
-    const registrations: unknown[] = [];
-    let model: unknown;
-    const disposable = { dispose: () => undefined };
-    return {
-      version: 'openapi-test',
-      hostVersion: 'openapi-test',
-      registrations,
-      registerFunction: (metadata: unknown, callback: unknown) => {
-        registrations.push({ metadata, callback });
-        return disposable;
-      },
-      registerHook: () => disposable,
-      setProgrammingModel: (programmingModel: unknown) => {
-        model = programmingModel;
-      },
-      getProgrammingModel: () => model,
-      log: () => undefined,
-      Disposable: class {
-        dispose(): void {}
-      },
-    };
-  },
+  () => jest.requireActual<typeof functionsCoreStub>('../../support/functionsCoreStub').createFunctionsCoreStub(),
   { virtual: true },
 );
 
@@ -52,12 +20,14 @@ type Document = {
 };
 
 /** "METHOD /api/route name authLevel" for every keyed HTTP function the app registers. */
-function keyedRoutes(core: CoreStub): string[] {
+function keyedRoutes(core: FunctionsCoreStub): string[] {
   return core.registrations
     .flatMap(({ metadata }) => {
       const trigger = Object.values(metadata.bindings).find((binding) => binding.type === 'httpTrigger');
       if (trigger === undefined || trigger.authLevel === 'anonymous') return [];
-      return (trigger.methods ?? []).map((method) => `${method.toUpperCase()} /${ROUTE_PREFIX}/${trigger.route ?? metadata.name} ${metadata.name} ${String(trigger.authLevel)}`);
+      const methods = (trigger.methods as string[] | undefined) ?? [];
+      const route = (trigger.route as string | undefined) ?? metadata.name;
+      return methods.map((method) => `${method.toUpperCase()} /${ROUTE_PREFIX}/${route} ${metadata.name} ${String(trigger.authLevel)}`);
     })
     .sort();
 }
@@ -79,13 +49,13 @@ function refs(value: unknown): string[] {
 }
 
 describe('the OpenAPI description of the keyed API', () => {
-  let core: CoreStub;
+  let core: FunctionsCoreStub;
   const document = buildOpenApiDocument() as unknown as Document;
 
   beforeAll(async () => {
     const dir = path.resolve(__dirname, '..', '..', '..', 'functions');
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) await import(path.join(dir, file));
-    core = jest.requireMock<CoreStub>('@azure/functions-core');
+    core = jest.requireMock<FunctionsCoreStub>('@azure/functions-core');
   });
 
   it('describes exactly the keyed HTTP routes the app registers, with their methods, function names and key levels', () => {
