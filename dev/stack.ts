@@ -78,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       MARKETPLACE_AUTHORITY_HOST: emulator.authorityUrl,
       MARKETPLACE_API_BASE_URL: emulator.apiBaseUrl,
       WEBHOOK_JWKS_URL: emulator.jwksUrl,
+      LANDING_PRODUCT_NAME: 'Contoso (local stack)',
       ...options.settingsOverrides,
     };
     const host = await spawnHost(options, settings, emulator.caCertPath);
