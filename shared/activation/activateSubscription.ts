@@ -122,15 +122,15 @@ async function activateAtMarketplace(deps: ActivateSubscriptionDeps, subscriptio
 
 async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMessage, subscription: MarketplaceSubscription, log: Logger): Promise<void> {
   const at = now(deps);
-  const event = { type: 'Activate' as const, at, ...(subscription.term === undefined ? {} : { term: { ...subscription.term } }) };
-  const result = await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, event, { operationId: message.requestId });
-  if (result.outcome === 'refused') return;
-  if (result.record.lastError === undefined || !ACTIVATION_ERROR_CODES.has(result.record.lastError.code)) return;
+  // Microsoft has activated: clear an earlier attempt's error first, so that nobody reads the record
+  // as Subscribed and failed at the same time.
   await deps.subscriptions.updateWithRetry(message.subscriptionId, (record) => {
     if (record.lastError === undefined || !ACTIVATION_ERROR_CODES.has(record.lastError.code)) return undefined;
     const { lastError: _cleared, ...rest } = record;
     return { ...rest, updatedAt: at };
   });
+  const event = { type: 'Activate' as const, at, ...(subscription.term === undefined ? {} : { term: { ...subscription.term } }) };
+  await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, event, { operationId: message.requestId });
 }
 
 async function recordFailure(
