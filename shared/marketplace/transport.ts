@@ -90,8 +90,11 @@ async function attemptOnce(
   const requestId = settings.newId();
   const sent = { requestId, correlationId };
   const token = await bearerToken(settings.credential, callerSignal);
-  const timeout = AbortSignal.timeout(settings.requestTimeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  // A timer cleared as soon as the attempt ends (AbortSignal.timeout would keep one alive for the
+  // whole timeout after every request: thousands at a time during reconciliation).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('The request timed out', 'TimeoutError')), settings.requestTimeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
   const headers: Record<string, string> = {
     ...request.headers,
     Authorization: `Bearer ${token}`,
@@ -127,8 +130,10 @@ async function attemptOnce(
     return { outcome: { type: 'status', status: res.status, retryAfterMs }, error };
   } catch (cause) {
     if (callerSignal?.aborted) throw callerSignal.reason;
-    if (timeout.aborted) return { outcome: { type: 'timeout' }, error: fail('timeout', cause) };
+    if (timeout.signal.aborted) return { outcome: { type: 'timeout' }, error: fail('timeout', cause) };
     return { outcome: { type: 'network', connected: !wasNeverConnected(cause) }, error: fail('network', cause) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
