@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { eventually } from '../support/eventually';
 
 /** Addresses of the stack that jest's globalSetup started for this run. */
 export interface E2eStack {
@@ -65,25 +66,11 @@ export function marketplaceSubscription<T = { saasSubscriptionStatus: string; pl
   return control<{ subscription: T }>(`/subscriptions/${encodeURIComponent(subscriptionId)}`).then((detail) => detail.subscription);
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` (default 15 s). */
+export function waitFor<T>(
   description: string,
   probe: () => Promise<T | undefined> | T | undefined,
   options: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out waiting for ${description}${suffix}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
-  }
+  return eventually(description, probe, options.timeoutMs ?? 15_000, options.intervalMs);
 }

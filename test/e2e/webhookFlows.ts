@@ -3,6 +3,7 @@ import path from 'node:path';
 import { subscriptionSchema, type MarketplaceSubscription } from '../../shared/marketplace';
 import { createTableStores, type TableStores } from '../../shared/storage';
 import { recordFromMarketplace } from '../../shared/subscription/fromMarketplace';
+import { eventually } from '../support/eventually';
 
 /**
  * What the webhook end-to-end tests need from a running stack (the shared one from globalSetup or
@@ -109,21 +110,7 @@ export async function subscribedSubscription(stack: StackAddresses, input: { off
   return subscriptionId;
 }
 
-/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(description: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${description}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { eventually };
 
 export interface SpawnedHost {
   url: string;

@@ -3,6 +3,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { startStack, type RunningStack } from '../../../dev/stack';
 import { createTableStores, decodeQueueMessage, poisonQueueName, QUEUE_NAMES, type TableStores } from '../../../shared/storage';
 import type { SubscriptionRecord } from '../../../shared/subscription/model';
+import { eventually } from '../../support/eventually';
 
 /** Where a stack answers: the shared e2e stack (harness) or one a test file started itself. */
 export interface StackAddresses {
@@ -120,20 +121,4 @@ export class LandingStackClient {
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(description: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`Timed out waiting for ${description}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { eventually };
