@@ -1,14 +1,13 @@
-import { AlreadyExistsError, ConcurrencyConflictError } from '../errors';
 import type { Logger } from '../logging';
 import type { MarketplaceApi, MarketplaceOperation } from '../marketplace';
-import { operationMessage, type OperationMessage } from '../operations/operationMessage';
+import { handOverOperation } from '../operations/handOverOperation';
+import type { OperationMessage } from '../operations/operationMessage';
 import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord } from '../storage';
-import type { Versioned } from '../subscription/model';
 import { ID_PATTERN } from '../publisherOperations/trackingMessage';
 
 export interface RecoverOperationsDeps {
   marketplace: Pick<MarketplaceApi, 'listOutstandingOperations'>;
-  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
+  operations: Pick<OperationLedger, 'create' | 'get'>;
   history: Pick<HistoryStore, 'append'>;
   /** The webhook's processing queue (`operations`): recovered operations take the webhook's path from there. */
   queue: MessageQueue<OperationMessage>;
@@ -17,10 +16,10 @@ export interface RecoverOperationsDeps {
 
 /**
  * Looks for InProgress operations of one subscription that this app never received (a webhook that
- * was never delivered) and hands them to the webhook's processing path, exactly as the webhook
- * intake would: ledger row `Received` (conditional insert, keyed by the operation id), message on
- * the `operations` queue, row `Queued`. An operation the ledger already has past `Received` is the
- * webhook path's business and is left alone. Returns how many were handed over.
+ * was never delivered) and hands them to the webhook's processing path exactly as the webhook
+ * intake does (handOverOperation: ledger row `Received`, keyed by the operation id, then a message
+ * on the `operations` queue). An operation the ledger already has past `Received` is the webhook
+ * path's business and is left alone. Returns how many were handed over.
  */
 export async function recoverOperations(deps: RecoverOperationsDeps, subscriptionId: string, at: string): Promise<number> {
   const outstanding = await deps.marketplace.listOutstandingOperations(subscriptionId);
@@ -38,21 +37,13 @@ export async function recoverOperations(deps: RecoverOperationsDeps, subscriptio
 
 async function handOver(deps: RecoverOperationsDeps, subscriptionId: string, operation: MarketplaceOperation, at: string): Promise<boolean> {
   const action = operation.action ?? 'Unknown';
-  let row: Versioned<OperationRecord> | undefined;
-  try {
-    row = await deps.operations.create(ledgerRow(subscriptionId, operation, action, at));
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    row = await deps.operations.get(operation.id);
-    if (row === undefined || row.value.state !== 'Received') return false;
+  const handed = await handOverOperation(deps, ledgerRow(subscriptionId, operation, action, at));
+  if (handed.outcome === 'requeued') {
+    // The webhook recorded it and no worker has claimed it yet (or the intake died before queueing):
+    // queued again, harmlessly, but it was received, so it is not counted as recovered.
+    deps.logger.info('unclaimed operation queued again', { subscriptionId, operationId: operation.id, action });
   }
-  await deps.queue.send(operationMessage(operation.id, subscriptionId, action));
-  try {
-    await deps.operations.update({ ...row.value, state: 'Queued', updatedAt: at }, row.etag);
-  } catch (error) {
-    // The consumer moved the row on already: what we want.
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
+  if (handed.outcome !== 'queued') return false;
   await deps.history.append({
     subscriptionId,
     at,

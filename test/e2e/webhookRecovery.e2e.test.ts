@@ -45,7 +45,7 @@ describe('webhook recovery and poison handling', () => {
     const fired = await Promise.all(ids.map((id, i) => (i % 2 === 0 ? fireAt(addresses, id, 'ChangeQuantity', { quantity: 6 }) : fireAt(addresses, id, 'Suspend'))));
     await eventually('every webhook recorded and queued by the intake-only host', async () => {
       const rows = await Promise.all(fired.map((op) => stores().operations.get(op.id)));
-      return rows.every((row) => row?.value.state === 'Queued') ? true : undefined;
+      return rows.every((row) => row?.value.state === 'Received') ? true : undefined;
     });
 
     // Act: kill it, keep the marketplace talking (these deliveries fail and are retried), restart.

@@ -52,7 +52,7 @@ describe('webhook properties', () => {
         expect([200, 400, 413]).toContain(response.status);
         if (response.status === 200) {
           const receipt = (await response.json()) as { operationId: string };
-          expect((await rig.operations.get(receipt.operationId))?.value.state).toBe('Queued');
+          expect((await rig.operations.get(receipt.operationId))?.value.state).toBe('Received');
         }
       }),
       { numRuns: 10_000 },

@@ -138,7 +138,7 @@ describe('reconcileSubscriptions', () => {
     expect(second).toMatchObject({ seen: 2, unchanged: 2, tableWrites: { subscriptions: 0, history: 0, operations: 0 } });
   });
 
-  it('hands an InProgress operation the webhook never delivered to operation processing, once', async () => {
+  it('hands an InProgress operation the webhook never delivered to operation processing, and counts and records it once', async () => {
     // Prepare
     const rig = fulfillmentRig();
     await seed(rig, {});
@@ -152,8 +152,10 @@ describe('reconcileSubscriptions', () => {
     // Assess
     expect(first.operationsRecovered).toBe(1);
     expect(second.operationsRecovered).toBe(0);
-    expect(rig.operationsQueue.messages()).toEqual([{ v: 1, operationId, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan' }]);
-    expect((await rig.operations.get(operationId))?.value).toMatchObject({ state: 'Queued', source: 'Azure', action: 'ChangePlan', planId: 'business', marketplaceStatus: 'InProgress' });
+    // No worker claimed it between the runs, so the second run queued it again (processing is idempotent).
+    const message = { v: 1, operationId, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan' };
+    expect(rig.operationsQueue.messages()).toEqual([message, message]);
+    expect((await rig.operations.get(operationId))?.value).toMatchObject({ state: 'Received', source: 'Azure', action: 'ChangePlan', planId: 'business', marketplaceStatus: 'InProgress' });
     expect(await kinds(rig)).toEqual(['OperationRecovered']);
   });
 
