@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -12,12 +12,30 @@ import { formatMs, percentile, report, timed } from './stats';
  * Webhook figures on the local stack (Azurite + emulator + local Functions host running the built
  * app, host.json as shipped unless BENCH_HOST_ARGS overrides queue timings):
  * 1. acknowledgement latency and throughput of POST /api/webhook with valid tokens, 50 and 200
- *    deliveries in flight (each one verified, recorded and queued before its 200);
+ *    deliveries in flight (each one verified, recorded and queued before its 200), next to the
+ *    same load on a request the host answers without storage (no token: 401), which is what the
+ *    host, the loopback HTTP and the client cost on this machine;
  * 2. the delay from a ChangePlan webhook to its PATCH, read from the emulator's operation record
- *    (`created` = webhook sent, `lastModified` = acknowledgement received).
+ *    (`created` = webhook sent, `lastModified` = acknowledgement received), on a fresh stack: the
+ *    first part leaves thousands of processed messages behind, and Azurite's in-memory queue
+ *    store then pauses for seconds about once a minute while it garbage-collects them (its LokiJS
+ *    collections rebuild their indexes on every removal), which says nothing about the app.
+ * The client is node:http with a keep-alive agent (fetch would cost the client more CPU than the
+ * host on two cores).
  */
 export async function run(): Promise<void> {
   const keys = await startBenchKeys();
+  try {
+    await withStack(keys, async (stack) => {
+      await acknowledgement(stack, await keys.authorization(stack.settings));
+    });
+    await withStack(keys, patchDelay);
+  } finally {
+    await keys.close();
+  }
+}
+
+async function withStack(keys: BenchKeys, work: (stack: RunningStack) => Promise<void>): Promise<void> {
   const hostArgs = (process.env.BENCH_HOST_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const stack = await startStack({
     appDir: path.resolve(__dirname, '..', '..', '..'),
@@ -30,28 +48,43 @@ export async function run(): Promise<void> {
   keys.trust(stack.emulator.jwksUrl);
   try {
     console.log(`host queue args: ${hostArgs.length > 0 ? hostArgs.join(' ') : '(host.json as shipped)'}`);
-    await acknowledgement(stack, await keys.authorization(stack.settings));
-    await drain(stack);
-    await patchDelay(stack);
+    await work(stack);
   } finally {
     await stack.stop();
-    await keys.close();
   }
 }
 
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
 async function acknowledgement(stack: RunningStack, authorization: string): Promise<void> {
+  const url = `${stack.hostUrl}/api/webhook`;
   const statuses = new Map<number, number>();
+  const count = (status: number): void => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
   const deliver = async (): Promise<void> => {
     const body = { id: randomUUID(), activityId: randomUUID(), subscriptionId: randomUUID(), action: 'Renew', status: 'Succeeded', operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
-    const response = await fetch(`${stack.hostUrl}/api/webhook`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await response.arrayBuffer();
-    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    count(await post(url, { authorization, 'content-type': 'application/json' }, JSON.stringify(body)));
   };
+  const unauthenticated = async (): Promise<void> => count(await post(url, { 'content-type': 'application/json' }, '{}'));
   await timed(100, 10, deliver); // warm-up: key set fetched, tables and queue created, code paths hot
+  await timed(400, 200, unauthenticated);
   for (const concurrency of [50, 200]) {
     statuses.clear();
+    console.log(report(`no storage (401, no token), ${concurrency} in flight`, await timed(4_000, concurrency, unauthenticated)));
     console.log(report(`webhook acknowledgement, ${concurrency} in flight`, await timed(2_000, concurrency, deliver)));
-    console.log(`  statuses: ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}`);
+    console.log(`  statuses: ${[...statuses].map(([status, n]) => `${status}×${n}`).join(', ')}`);
+    await drain(stack);
   }
 }
 
@@ -109,6 +142,8 @@ async function emulatorToken(stack: RunningStack): Promise<string> {
   return String(((await response.json()) as { access_token?: string }).access_token);
 }
 
+type BenchKeys = Awaited<ReturnType<typeof startBenchKeys>>;
+
 /** A signing key of our own, served with the emulator's keys, so the bench can sign webhook tokens. */
 async function startBenchKeys() {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -124,7 +159,8 @@ async function startBenchKeys() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`,
-    trust: (url: string) => void upstream.push(url),
+    /** Serves this key set alongside ours (in place of the previous stack's). */
+    trust: (url: string) => void upstream.splice(0, upstream.length, url),
     async authorization(settings: Readonly<Record<string, string>>): Promise<string> {
       const tenant = settings.MARKETPLACE_TENANT_ID ?? '';
       const now = Math.floor(Date.now() / 1000);
