@@ -15,6 +15,7 @@ export function emptyWriteCounts(): WriteCounts {
 export function countingSubscriptions(store: SubscriptionStore, counts: WriteCounts): SubscriptionStore {
   const counted: SubscriptionStore = {
     get: (id) => store.get(id),
+    getMany: (ids) => store.getMany(ids),
     list: (options) => store.list(options),
     create: async (record) => {
       const created = await store.create(record);

@@ -144,6 +144,80 @@ export function describeSubscriptionStoreContract(name: string, createStore: Sub
       expect((await store.get(record.id))?.value).toEqual(record);
     });
 
+    it('reads several subscriptions at once, each with its ETag, leaving out ids that do not exist', async () => {
+      // Prepare
+      const store = await createStore();
+      const first = await store.create(buildSubscription({ planId: 'gold' }));
+      const second = await store.create(buildSubscription({ planId: 'silver' }));
+      const updated = await store.update({ ...second.value, planId: 'bronze' }, second.etag);
+      await store.create(buildSubscription());
+      const missing = '22222222-2222-2222-2222-222222222222';
+
+      // Act
+      const read = await store.getMany([first.value.id, missing, second.value.id]);
+
+      // Assess
+      expect([...read.keys()].sort()).toEqual([first.value.id, second.value.id].sort());
+      expect(read.get(first.value.id)).toEqual(first);
+      expect(read.get(second.value.id)).toEqual(updated);
+      expect(read.has(missing)).toBe(false);
+    });
+
+    it('reads nothing for no ids', async () => {
+      // Prepare
+      const store = await createStore();
+      await store.create(buildSubscription());
+
+      // Act
+      const read = await store.getMany([]);
+
+      // Assess
+      expect(read.size).toBe(0);
+    });
+
+    it('reads more ids than one storage query may compare (15), found and missing mixed', async () => {
+      // Prepare
+      const store = await createStore();
+      const records = Array.from({ length: 33 }, (_, i) => buildSubscription({ id: `sub-${String(i).padStart(2, '0')}` }));
+      await Promise.all(records.filter((_, i) => i % 3 !== 0).map((record) => store.create(record)));
+      const ids = records.map((record) => record.id);
+
+      // Act
+      const read = await store.getMany(ids);
+
+      // Assess
+      expect([...read.keys()].sort()).toEqual(ids.filter((_, i) => i % 3 !== 0));
+      expect(read.get('sub-31')?.value).toEqual(records[31]);
+    });
+
+    it('reads ids with quotes and non-ASCII characters, and only those', async () => {
+      // Prepare
+      const store = await createStore();
+      const quoted = buildSubscription({ id: "o'brien-ümlaut-€" });
+      const other = buildSubscription({ id: 'o' });
+      await store.create(quoted);
+      await store.create(other);
+
+      // Act
+      const read = await store.getMany([quoted.id, "x' or PartitionKey ne '"]);
+
+      // Assess
+      expect([...read.keys()]).toEqual([quoted.id]);
+      expect(read.get(quoted.id)?.value).toEqual(quoted);
+    });
+
+    it.each(['a/b', 'a#b', 'a\u0001b', ''])('refuses getMany with the id %j, which cannot be a table key, with ValidationError', async (id) => {
+      // Prepare
+      const store = await createStore();
+      const stored = await store.create(buildSubscription());
+
+      // Act
+      const read = store.getMany([stored.value.id, id]);
+
+      // Assess
+      await expect(read).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it('refuses a record with a property over 64 KiB, or an invalid status, with ValidationError', async () => {
       // Prepare
       const store = await createStore();
