@@ -45,6 +45,9 @@ export interface MarketplaceRequest {
 
 export type Send = (request: MarketplaceRequest, options?: MarketplaceCallOptions) => Promise<MarketplaceResponse>;
 
+/** The abort reason once an attempt is over (one shared value: nobody sees it). */
+const ATTEMPT_OVER = new DOMException('The attempt is over', 'AbortError');
+
 type Attempt = { response: MarketplaceResponse } | { response?: undefined; outcome: AttemptOutcome; error: MarketplaceApiError };
 
 /**
@@ -56,7 +59,8 @@ export function createTransport(settings: TransportSettings): Send {
   return async (request, options = {}) => {
     settings.urls.assertTrusted(request.url);
     const correlationId = options.correlationId ?? settings.newId();
-    const log = settings.logger.child({ operation: request.operation, correlationId });
+    // Created only when there is something to log (failures, retries): most calls log nothing.
+    const log = (): Logger => settings.logger.child({ operation: request.operation, correlationId });
     const started = settings.clock.now().getTime();
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
@@ -70,11 +74,11 @@ export function createTransport(settings: TransportSettings): Send {
       const fields = { attempt, kind: error.kind, status: error.status, requestId: error.requestId, activityId: error.activityId };
       if (!retry) {
         const transient = error.kind !== 'http' || (error.status ?? 0) >= 500 || error.status === 429;
-        if (transient) log.warn('marketplace request failed', fields);
-        else log.debug('marketplace request rejected', { ...fields, serviceCode: error.serviceCode });
+        if (transient) log().warn('marketplace request failed', fields);
+        else log().debug('marketplace request rejected', { ...fields, serviceCode: error.serviceCode });
         throw error;
       }
-      log.debug('marketplace request will be retried', { ...fields, delayMs });
+      log().debug('marketplace request will be retried', { ...fields, delayMs });
       await pause(settings.sleep, delayMs, options.signal);
     }
   };
@@ -134,6 +138,11 @@ async function attemptOnce(
     return { outcome: { type: 'network', connected: !wasNeverConnected(cause) }, error: fail('network', cause) };
   } finally {
     clearTimeout(timer);
+    // fetch (undici) leaves a listener on the signal it was given, and a FinalizationRegistry entry
+    // holding signal and listener, until a full GC collects the request: thousands at a time during
+    // reconciliation, all of it kept and promoted meanwhile. Aborting once the attempt is over
+    // (response read in full, or failed) makes undici drop both at once; it aborts nothing.
+    timeout.abort(ATTEMPT_OVER);
   }
 }
 

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   body: string;
   /** The body parsed as JSON, when it is JSON. */
   json: unknown;
+  /** The client's port: the same on two requests when the connection was kept alive. */
+  remotePort?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function startFakeMarketplaceServer(): Promise<FakeMarketplaceServe
         headers: req.headers,
         body,
         json: parseJson(body),
+        remotePort: req.socket.remotePort,
       };
       requests.push(recorded);
       const next = script.shift();

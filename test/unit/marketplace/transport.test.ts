@@ -42,6 +42,34 @@ describe('marketplace client: transport edge cases', () => {
     expect(rig.server.requests).toHaveLength(0);
   });
 
+  it('aborts the signal it gave fetch once the call is over, and keeps the connection alive', async () => {
+    // Prepare
+    rig = await createMarketplaceTestRig();
+    rig.server.reply({ body: buildSubscriptionBody() }, { body: buildSubscriptionBody({ name: 'second' }) });
+    const realFetch = globalThis.fetch;
+    const signals: AbortSignal[] = [];
+    const spy = jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      if (init?.signal) signals.push(init.signal);
+      return realFetch(input, init);
+    });
+
+    // Act
+    const names: Array<string | undefined> = [];
+    try {
+      names.push((await rig.client.getSubscription(SUBSCRIPTION_ID)).name);
+      // undici hands the connection back to its pool just after the body is read.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      names.push((await rig.client.getSubscription(SUBSCRIPTION_ID)).name);
+    } finally {
+      spy.mockRestore();
+    }
+
+    // Assess
+    expect(names[1]).toBe('second');
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    expect(rig.server.requests[1]?.remotePort).toBe(rig.server.requests[0]?.remotePort);
+  });
+
   it('sends a fresh request id per attempt and keeps the caller correlation id', async () => {
     // Prepare
     rig = await createMarketplaceTestRig();
