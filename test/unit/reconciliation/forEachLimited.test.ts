@@ -64,6 +64,26 @@ describe('forEachLimited', () => {
     expect(pulled.count).toBe(3);
   });
 
+  it('takes an array too, with at most `limit` in flight', async () => {
+    // Prepare
+    const done: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+
+    // Act
+    await forEachLimited([0, 1, 2, 3, 4, 5, 6], 2, async (item) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await tick();
+      done.push(item);
+      inFlight -= 1;
+    });
+
+    // Assess
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(2);
+  });
+
   it('refuses a limit below 1', async () => {
     // Act
     const error = await forEachLimited(numbers(1, { count: 0 }), 0, () => Promise.resolve()).catch((caught: unknown) => caught);
