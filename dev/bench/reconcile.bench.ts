@@ -5,7 +5,7 @@ import { createPlanCatalog } from '../../shared/catalog';
 import { systemClock } from '../../shared/clock';
 import { noopIsvHooks } from '../../shared/isv/hooks';
 import { consoleLogger } from '../../shared/logging';
-import { createMarketplaceClient, MARKETPLACE_SCOPE, type MarketplaceApi } from '../../shared/marketplace';
+import { createMarketplaceClient, type HttpSender, MARKETPLACE_SCOPE, type MarketplaceApi, sendHttp } from '../../shared/marketplace';
 import type { OperationMessage } from '../../shared/operations/operationMessage';
 import { forEachLimited, reconcileSubscriptions, type ReconcileReport } from '../../shared/reconciliation';
 import { createQueue, createTableStores, QUEUE_NAMES, type TableStores } from '../../shared/storage';
@@ -104,9 +104,9 @@ async function measured(
 
 /** The child: one reconciliation with the app's code over HTTP and Azurite, then one JSON line on stdout. */
 async function child(input: ChildInput): Promise<void> {
-  const marketplace = createMarketplaceClient({ baseUrl: input.apiBaseUrl, credential: await emulatorCredential(input), clock: systemClock });
-  const stores = createTableStores({ connectionString: input.storage, tableNamePrefix: 'bench' });
   const calls = countMarketplaceCalls(input.apiBaseUrl);
+  const marketplace = createMarketplaceClient({ baseUrl: input.apiBaseUrl, credential: await emulatorCredential(input), clock: systemClock, http: calls.send });
+  const stores = createTableStores({ connectionString: input.storage, tableNamePrefix: 'bench' });
   const baselineRssBytes = process.memoryUsage.rss();
   const started = performance.now();
   const report = await reconcileSubscriptions({
@@ -207,21 +207,20 @@ async function emulatorCredential(emulator: Pick<ChildInput, 'emulatorUrl' | 'te
   return { getToken: () => Promise.resolve(token) };
 }
 
-/** Counts requests to the Marketplace API by wrapping fetch (the client's transport). */
-function countMarketplaceCalls(apiBaseUrl: string) {
-  const original = globalThis.fetch;
+/** Counts requests to the Marketplace API through the client's HTTP sender (node:http), which it wraps. */
+function countMarketplaceCalls(apiBaseUrl: string): { send: HttpSender; snapshot: () => ChildOutput['calls'] } {
   const counts = { lists: 0, operations: 0, other: 0 };
-  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (url.startsWith(apiBaseUrl)) {
-      const { pathname } = new URL(url);
+  const send: HttpSender = (url, init) => {
+    const target = typeof url === 'string' ? new URL(url) : url;
+    if (target.href.startsWith(apiBaseUrl)) {
+      const { pathname } = target;
       if (/\/saas\/subscriptions\/?$/.test(pathname)) counts.lists += 1;
       else if (/\/operations$/.test(pathname)) counts.operations += 1;
       else counts.other += 1;
     }
-    return original(input, init);
+    return sendHttp(url, init);
   };
-  return { snapshot: () => ({ ...counts }) };
+  return { send, snapshot: () => ({ ...counts }) };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(0)} MB`;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock';
 import { silentLogger } from '../logging';
 import { createFulfillmentMethods } from './fulfillmentMethods';
+import { sendHttp } from './httpSender';
 import { type MarketplaceApi, type MarketplaceClientOptions } from './marketplaceApi';
 import { createMeteringMethods } from './meteringMethods';
 import { createOperationMethods } from './operationMethods';
@@ -34,6 +35,7 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     random: options.random ?? Math.random,
     newId,
     clock,
+    http: options.http ?? sendHttp,
   });
   const ctx = { send, urls, clock, newId };
   return { ...createFulfillmentMethods(ctx), ...createOperationMethods(ctx), ...createMeteringMethods(ctx) };

@@ -17,6 +17,7 @@ export type {
 } from './marketplaceApi';
 export { MAX_BATCH_USAGE_EVENTS } from './meteringMethods';
 export type { MarketplaceCallOptions } from './transport';
+export { createHttpSender, sendHttp, type HttpAgents, type HttpRequestInit, type HttpResponse, type HttpSender } from './httpSender';
 export type * from './schemas/subscription';
 export type * from './schemas/plan';
 export type * from './schemas/operation';

@@ -1,6 +1,7 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { type Clock } from '../clock';
 import { type Logger } from '../logging';
+import { type HttpSender } from './httpSender';
 import { type MarketplaceOperation } from './schemas/operation';
 import { type Plan } from './schemas/plan';
 import { type MarketplaceSubscription, type ResolvedSubscription } from './schemas/subscription';
@@ -86,4 +87,9 @@ export interface MarketplaceClientOptions {
   newId?: () => string;
   /** Measures the retry budget and reads HTTP-date `Retry-After` values. Default the system clock. */
   clock?: Clock;
+  /**
+   * Sends each HTTP attempt. Default `sendHttp` (node:http / node:https, process-wide keep-alive
+   * agents); wrap it to observe or count requests.
+   */
+  http?: HttpSender;
 }

@@ -65,14 +65,23 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 
 /** Error codes that mean the TCP connection was never made, so the request never left us. */
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** System calls on a connection that exists: an unreachable host reported by one of them came after the request may have left. */
+const CONNECTED_SYSCALLS = new Set(['read', 'write', 'writev']);
 
+/**
+ * True only when the error says no connection was ever made. Reads node:net errors (`code` and
+ * `syscall` on the error itself, as node:http rejects with them), fetch's wrapping of them
+ * (`cause`) and Node's happy-eyeballs AggregateError (`errors`: one per address tried, all of which
+ * must have failed to connect). Shapes, not `instanceof Error`: errors may come from another realm.
+ */
 export function wasNeverConnected(error: unknown): boolean {
-  // Walks `cause` by shape, not `instanceof Error`: undici's errors may come from another realm.
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string' && NOT_CONNECTED_CODES.has(code)) return true;
-    current = cause;
-  }
-  return false;
+  return neverConnected(error, 0);
+}
+
+function neverConnected(error: unknown, depth: number): boolean {
+  if (depth >= 5 || typeof error !== 'object' || error === null) return false;
+  const { code, syscall, cause, errors } = error as { code?: unknown; syscall?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && NOT_CONNECTED_CODES.has(code)) return !(typeof syscall === 'string' && CONNECTED_SYSCALLS.has(syscall));
+  if (Array.isArray(errors) && errors.length > 0) return errors.every((inner) => neverConnected(inner, depth + 1));
+  return neverConnected(cause, depth + 1);
 }

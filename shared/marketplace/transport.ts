@@ -4,6 +4,7 @@ import { ServiceError } from '../errors';
 import { type Logger } from '../logging';
 import { MARKETPLACE_SCOPE } from './constants';
 import { MarketplaceApiError } from './errors';
+import { type HttpSender } from './httpSender';
 import { type MarketplaceResponse, parseServiceError, responseIds } from './responses';
 import { type AttemptOutcome, DEFAULT_BACKOFF, isRetryable, parseRetryAfter, type RetryClass, retryDelayMs, wasNeverConnected } from './retry';
 import { type UrlPolicy } from './urls';
@@ -27,6 +28,8 @@ export interface TransportSettings {
   random: () => number;
   newId: () => string;
   clock: Clock;
+  /** Sends one HTTP attempt (node:http by default; tests and benchmarks wrap it). */
+  http: HttpSender;
 }
 
 export interface MarketplaceRequest {
@@ -44,9 +47,6 @@ export interface MarketplaceRequest {
 }
 
 export type Send = (request: MarketplaceRequest, options?: MarketplaceCallOptions) => Promise<MarketplaceResponse>;
-
-/** The abort reason once an attempt is over (one shared value: nobody sees it). */
-const ATTEMPT_OVER = new DOMException('The attempt is over', 'AbortError');
 
 type Attempt = { response: MarketplaceResponse } | { response?: undefined; outcome: AttemptOutcome; error: MarketplaceApiError };
 
@@ -110,15 +110,14 @@ async function attemptOnce(
   const fail = (kind: 'timeout' | 'network', cause: unknown): MarketplaceApiError =>
     new MarketplaceApiError({ kind, operation: request.operation, requestId, correlationId, attempts: attempt, cause });
   try {
-    const res = await fetch(request.url, {
+    // Redirects are never followed (the token must not go elsewhere): a 3xx is an 'http' error.
+    const res = await settings.http(request.url, {
       method: request.method,
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal,
-      redirect: 'manual',
     });
-    const text = await res.text();
-    const response: MarketplaceResponse = { status: res.status, headers: res.headers, text, ids: responseIds(res.headers, sent) };
+    const response: MarketplaceResponse = { status: res.status, headers: res.headers, text: res.text, ids: responseIds(res.headers, sent) };
     if ((res.status >= 200 && res.status < 300) || request.acceptStatuses?.includes(res.status)) {
       return { response };
     }
@@ -127,7 +126,7 @@ async function attemptOnce(
       kind: 'http',
       operation: request.operation,
       status: res.status,
-      ...parseServiceError(text, request.secrets),
+      ...parseServiceError(res.text, request.secrets),
       ...response.ids,
       attempts: attempt,
     });
@@ -138,11 +137,6 @@ async function attemptOnce(
     return { outcome: { type: 'network', connected: !wasNeverConnected(cause) }, error: fail('network', cause) };
   } finally {
     clearTimeout(timer);
-    // fetch (undici) leaves a listener on the signal it was given, and a FinalizationRegistry entry
-    // holding signal and listener, until a full GC collects the request: thousands at a time during
-    // reconciliation, all of it kept and promoted meanwhile. Aborting once the attempt is over
-    // (response read in full, or failed) makes undici drop both at once; it aborts nothing.
-    timeout.abort(ATTEMPT_OVER);
   }
 }
 

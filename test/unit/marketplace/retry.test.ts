@@ -85,4 +85,26 @@ describe('retry policy', () => {
     // Assess
     expect(verdicts).toEqual([true, false]);
   });
+
+  it('reads node:http errors, which carry code and syscall themselves, and happy-eyeballs aggregates', () => {
+    // Prepare
+    const netError = (code: string, syscall: string): Error => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+    const cases = [
+      netError('ECONNREFUSED', 'connect'),
+      netError('ENOTFOUND', 'getaddrinfo'),
+      netError('EHOSTUNREACH', 'connect'),
+      // Unreachable reported on a connection that existed: the request may have left.
+      netError('EHOSTUNREACH', 'read'),
+      netError('ECONNRESET', 'read'),
+      Object.assign(new AggregateError([netError('ECONNREFUSED', 'connect'), netError('ENETUNREACH', 'connect')]), { code: 'ECONNREFUSED' }),
+      new AggregateError([netError('ECONNREFUSED', 'connect'), netError('ECONNRESET', 'read')]),
+      new DOMException('The request timed out', 'TimeoutError'),
+    ];
+
+    // Act
+    const verdicts = cases.map((error) => wasNeverConnected(error));
+
+    // Assess
+    expect(verdicts).toEqual([true, true, true, false, false, true, false, false]);
+  });
 });
