@@ -1,13 +1,5 @@
 import { forEachLimited } from '../../../shared/reconciliation';
-
-async function* numbers(count: number, pulled: { count: number }, failAt?: number): AsyncGenerator<number> {
-  for (let i = 0; i < count; i += 1) {
-    await Promise.resolve();
-    if (i === failAt) throw new Error(`source failed at ${i}`);
-    pulled.count += 1;
-    yield i;
-  }
-}
+import { countingSource as numbers } from '../../support/countingSource';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
