@@ -15,7 +15,6 @@ export function emptyWriteCounts(): WriteCounts {
 export function countingSubscriptions(store: SubscriptionStore, counts: WriteCounts): SubscriptionStore {
   const counted: SubscriptionStore = {
     get: (id) => store.get(id),
-    getMany: (ids) => store.getMany(ids),
     list: (options) => store.list(options),
     create: async (record) => {
       const created = await store.create(record);

@@ -1,12 +1,12 @@
 /**
- * Runs `task` for every item of `items` (an async source or an array) with at most `limit` in
- * flight, pulling the next item only when a task finishes: with a lazily paged source, at most one
- * page and `limit` items are held in memory, whatever the total. The first error (from the source
- * or a task) is rethrown once every task in flight has settled.
+ * Runs `task` for every item of `items` with at most `limit` in flight, pulling the next item only
+ * when a task finishes: with a lazily paged source, at most one page and `limit` items are held in
+ * memory, whatever the total. The first error (from the source or a task) is rethrown once every
+ * task in flight has settled.
  */
-export async function forEachLimited<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: AsyncIterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-  const iterator: AsyncIterator<T> | Iterator<T> = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+  const iterator = items[Symbol.asyncIterator]();
   let stopped = false;
   const worker = async (): Promise<void> => {
     while (!stopped) {

@@ -27,21 +27,15 @@ export interface RunContext {
 export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | { outcome: 'repaired'; fields: string[] };
 
 /**
- * Brings one stored subscription in line with Microsoft's view of it. `local` is the stored record
- * as read beforehand (undefined: not stored); if it has changed since, the ETag-conditional write
- * fails and the current record is read again. Nothing is written when the Microsoft-owned fields
- * agree. A subscription missing locally is created. Otherwise the lifecycle part of the drift
- * (status, plan, seats, a renewed term) goes through the state machine, so the ISV hears about it
- * and history rows record it, and the rest (auto-renew, name, flags, allowed operations, or what
- * the state machine would not do) is one ETag-conditional write; then one `Drift` history row says
- * what differed. Keys derive from the run id: a retried run repeats them.
+ * Brings one stored subscription in line with Microsoft's view of it. Nothing is written when the
+ * Microsoft-owned fields agree. A subscription missing locally is created. Otherwise the lifecycle
+ * part of the drift (status, plan, seats, a renewed term) goes through the state machine, so the
+ * ISV hears about it and history rows record it, and the rest (auto-renew, name, flags, allowed
+ * operations, or what the state machine would not do) is one ETag-conditional write; then one
+ * `Drift` history row says what differed. Keys derive from the run id: a retried run repeats them.
  */
-export async function reconcileSubscription(
-  deps: RepairDeps,
-  truth: MarketplaceSubscription,
-  local: Versioned<SubscriptionRecord> | undefined,
-  run: RunContext,
-): Promise<RepairResult> {
+export async function reconcileSubscription(deps: RepairDeps, truth: MarketplaceSubscription, run: RunContext): Promise<RepairResult> {
+  const local = await deps.subscriptions.get(truth.id);
   if (local === undefined) return importSubscription(deps, truth, run);
   const wanted = recordFromMarketplace(truth, run.at, local.value);
   const fields = driftedFields(local.value, wanted);

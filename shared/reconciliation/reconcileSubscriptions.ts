@@ -6,8 +6,6 @@ import type { Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
 import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
-import type { SubscriptionRecord, Versioned } from '../subscription/model';
-import { chunked } from './chunked';
 import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
 import { forEachLimited } from './forEachLimited';
 import { reconcileSubscription, type RunContext } from './reconcileSubscription';
@@ -57,14 +55,8 @@ export interface ReconcileReport {
 
 const ACTIVE: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 
-/** Subscriptions taken from the listing at a time: their stored records are read with one getMany. */
-export const RECONCILE_CHUNK_SIZE = 100;
-
-type StoredLookup = (id: string) => Promise<Versioned<SubscriptionRecord> | undefined>;
-
 /**
- * One reconciliation run: every subscription Microsoft lists, page by page (never collected), in
- * chunks of RECONCILE_CHUNK_SIZE whose stored records are read together (one getMany), is
+ * One reconciliation run: every subscription Microsoft lists, page by page (never collected), is
  * compared with Table Storage and repaired where it drifted (see reconcileSubscription); for
  * Subscribed and Suspended ones, InProgress operations the webhook never delivered are handed to
  * operation processing; and the plan catalog learns, once per offer and plan in use, what List
@@ -92,18 +84,11 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
   const report = emptyReport(runId, startedAt, tableWrites);
   const refreshCatalog = catalogRefresher({ ...deps, subscriptions: repairDeps.subscriptions }, report.catalog, log);
 
-  const fail = (subscriptionId: string, error: unknown): void => {
-    report.failed += 1;
-    const err = toError(error);
-    if (report.failures.length < MAX_LISTED_FAILURES) report.failures.push({ subscriptionId, error: `${err.name}: ${err.message}`.slice(0, 500) });
-    log.warn('subscription not reconciled', { subscriptionId, error: err });
-  };
-
-  const one = async (truth: MarketplaceSubscription, readLocal: StoredLookup): Promise<void> => {
+  const one = async (truth: MarketplaceSubscription): Promise<void> => {
     report.seen += 1;
     const run: RunContext = { runId, at: deps.clock.now().toISOString() };
     try {
-      const result = await reconcileSubscription(repairDeps, truth, await readLocal(truth.id), run);
+      const result = await reconcileSubscription(repairDeps, truth, run);
       report[result.outcome] += 1;
       if (result.outcome === 'repaired') for (const field of result.fields) report.drift[field] = (report.drift[field] ?? 0) + 1;
       if (deps.settings.checkOperations && ACTIVE.has(truth.saasSubscriptionStatus)) {
@@ -113,26 +98,15 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
       }
       await refreshCatalog(truth);
     } catch (error) {
-      fail(truth.id, error);
-    }
-  };
-
-  /** The stored records of a chunk in one getMany; if that fails, each is read on its own (and fails on its own). */
-  const prefetch = async (chunk: readonly MarketplaceSubscription[]): Promise<StoredLookup> => {
-    try {
-      const stored = await repairDeps.subscriptions.getMany(chunk.map((truth) => truth.id));
-      return (id) => Promise.resolve(stored.get(id));
-    } catch (error) {
-      log.warn('stored subscriptions not read together; reading them one by one', { subscriptions: chunk.length, error });
-      return (id) => repairDeps.subscriptions.get(id);
+      report.failed += 1;
+      const err = toError(error);
+      if (report.failures.length < MAX_LISTED_FAILURES) report.failures.push({ subscriptionId: truth.id, error: `${err.name}: ${err.message}`.slice(0, 500) });
+      log.warn('subscription not reconciled', { subscriptionId: truth.id, error: err });
     }
   };
 
   try {
-    for await (const chunk of chunked(deps.marketplace.listSubscriptions(), RECONCILE_CHUNK_SIZE)) {
-      const readLocal = await prefetch(chunk);
-      await forEachLimited(chunk, deps.settings.concurrency, (truth) => one(truth, readLocal));
-    }
+    await forEachLimited(deps.marketplace.listSubscriptions(), deps.settings.concurrency, one);
   } catch (error) {
     log.error('reconciliation stopped: the marketplace could not be listed', { error, seen: report.seen });
     if (error instanceof MarketplaceApiError) throw new DependencyUnavailableError('marketplace', 'Microsoft could not list the subscriptions; reconciliation stopped', { cause: error });

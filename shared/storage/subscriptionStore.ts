@@ -28,11 +28,6 @@ export interface SubscriptionStore {
   /** Conditional insert; AlreadyExistsError if the id is taken. */
   create(record: SubscriptionRecord): Promise<Versioned<SubscriptionRecord>>;
   get(id: string): Promise<Versioned<SubscriptionRecord> | undefined>;
-  /**
-   * Several subscriptions at once, keyed by id; ids that do not exist are absent from the map.
-   * ValidationError if any id cannot be a table key (as for `get`). An empty list reads nothing.
-   */
-  getMany(ids: readonly string[]): Promise<Map<string, Versioned<SubscriptionRecord>>>;
   /** Replaces the record if `etag` is current: ConcurrencyConflictError if stale, NotFoundError if missing. */
   update(record: SubscriptionRecord, etag: string): Promise<Versioned<SubscriptionRecord>>;
   /** One page, ordered by id; filters combine with AND. */

@@ -39,11 +39,6 @@ export class TableSubscriptionStore implements SubscriptionStore {
     return this.table.get(id);
   }
 
-  /** Queries of up to 15 `PartitionKey eq` comparisons each (the service's limit), in parallel. */
-  getMany(ids: readonly string[]): Promise<Map<string, Versioned<SubscriptionRecord>>> {
-    return this.table.getMany(ids);
-  }
-
   update(record: SubscriptionRecord, etag: string): Promise<Versioned<SubscriptionRecord>> {
     return this.table.update(record, etag);
   }

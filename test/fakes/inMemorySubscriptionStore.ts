@@ -38,17 +38,6 @@ export class InMemorySubscriptionStore implements SubscriptionStore {
     return this.table.get(id);
   }
 
-  async getMany(ids: readonly string[]): Promise<Map<string, Versioned<SubscriptionRecord>>> {
-    await Promise.resolve();
-    for (const id of ids) subscriptionCodec.keyOf(id);
-    const found = new Map<string, Versioned<SubscriptionRecord>>();
-    for (const id of ids) {
-      const read = this.table.get(id);
-      if (read !== undefined) found.set(id, read);
-    }
-    return found;
-  }
-
   async update(record: SubscriptionRecord, etag: string): Promise<Versioned<SubscriptionRecord>> {
     await Promise.resolve();
     return this.table.update(record, etag);

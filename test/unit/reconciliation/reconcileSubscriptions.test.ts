@@ -267,25 +267,15 @@ describe('reconcileSubscriptions', () => {
     expect(report).toMatchObject({ repaired: 1, failed: 0, catalog: { asked: 1, plansSaved: 0, failed: 1 } });
   });
 
-  it('reads the marketplace a page at a time and the stored records a chunk at a time, never one by one', async () => {
+  it('reads the marketplace a page at a time, as the subscriptions are reconciled', async () => {
     // Prepare
     const rig = fulfillmentRig();
     rig.marketplace.pageSize = 10;
-    const ids = Array.from({ length: 250 }, (_, i) => `sub-${String(i).padStart(3, '0')}`);
-    for (const [i, id] of ids.entries()) {
-      if (i % 2 === 0) await seed(rig, {}, {}, id);
-      else rig.marketplace.subscriptions.set(id, marketplaceSubscription({ id }));
-    }
-    const chunks: Array<{ ids: readonly string[]; pagesRead: number }> = [];
-    const getMany = rig.subscriptions.getMany.bind(rig.subscriptions);
-    rig.subscriptions.getMany = (chunk) => {
-      chunks.push({ ids: chunk, pagesRead: rig.marketplace.pagesRead });
-      return getMany(chunk);
-    };
-    const gets: string[] = [];
+    for (let i = 0; i < 45; i += 1) rig.marketplace.subscriptions.set(`sub-${String(i).padStart(3, '0')}`, marketplaceSubscription({ id: `sub-${String(i).padStart(3, '0')}` }));
+    const pagesWhenReconciled: number[] = [];
     const get = rig.subscriptions.get.bind(rig.subscriptions);
-    rig.subscriptions.get = (id) => {
-      gets.push(id);
+    rig.subscriptions.get = (id: string) => {
+      pagesWhenReconciled.push(rig.marketplace.pagesRead);
       return get(id);
     };
 
@@ -293,91 +283,8 @@ describe('reconcileSubscriptions', () => {
     const report = await reconcileSubscriptions(rig.reconcileDeps);
 
     // Assess
-    expect(chunks.map((chunk) => [chunk.ids.length, chunk.pagesRead])).toEqual([
-      [100, 10],
-      [100, 20],
-      [50, 25],
-    ]);
-    expect(chunks.flatMap((chunk) => chunk.ids)).toEqual(ids);
-    expect(report).toMatchObject({ seen: 250, unchanged: 125, imported: 125, failed: 0, operationsChecked: 250, tableWrites: { subscriptions: 125, history: 125 } });
-    expect(rig.marketplace.callsOf('listOutstandingOperations')).toHaveLength(250);
-    // The only point read left is the plan catalog's, once for the one plan in use.
-    expect(gets).toHaveLength(report.catalog.asked);
-  });
-
-  it('repairs from the prefetched record and, when it changed since, from the current one without losing the change', async () => {
-    // Prepare
-    const rig = fulfillmentRig();
-    await seed(rig, { autoRenew: false }, { autoRenew: true });
-    await seed(rig, { autoRenew: false }, { autoRenew: true }, OTHER_ID);
-    const getMany = rig.subscriptions.getMany.bind(rig.subscriptions);
-    rig.subscriptions.getMany = async (chunk) => {
-      const prefetched = await getMany(chunk);
-      // Written after the prefetch (a webhook, say): the prefetched ETag of OTHER_ID is stale.
-      await rig.subscriptions.updateWithRetry(OTHER_ID, (record) => ({ ...record, lastError: { code: 'E1', message: 'meanwhile', at: NOW } }));
-      return prefetched;
-    };
-
-    // Act
-    const report = await reconcileSubscriptions(rig.reconcileDeps);
-
-    // Assess
-    expect(report).toMatchObject({ seen: 2, repaired: 2, failed: 0, drift: { autoRenew: 2 } });
-    expect(await rig.local()).toMatchObject({ autoRenew: false });
-    expect(await rig.local(OTHER_ID)).toMatchObject({ autoRenew: false, lastError: { code: 'E1', message: 'meanwhile' } });
-  });
-
-  it('does not repeat a repair someone else made after the prefetch', async () => {
-    // Prepare
-    const rig = fulfillmentRig();
-    await seed(rig, { autoRenew: false }, { autoRenew: true });
-    const getMany = rig.subscriptions.getMany.bind(rig.subscriptions);
-    rig.subscriptions.getMany = async (chunk) => {
-      const prefetched = await getMany(chunk);
-      await rig.subscriptions.updateWithRetry(SUBSCRIPTION_ID, (record) => ({ ...record, autoRenew: false }));
-      return prefetched;
-    };
-
-    // Act
-    const report = await reconcileSubscriptions(rig.reconcileDeps);
-
-    // Assess
-    expect(report).toMatchObject({ seen: 1, unchanged: 1, repaired: 0, failed: 0, tableWrites: { subscriptions: 0, history: 0 } });
-    expect(await rig.historyOf()).toEqual([]);
-  });
-
-  it('reads the stored records one by one when they cannot be read together, and counts each one that fails', async () => {
-    // Prepare
-    const rig = fulfillmentRig();
-    await seed(rig, { quantity: 12 }, { quantity: 5 });
-    await seed(rig, {}, {}, OTHER_ID);
-    rig.marketplace.subscriptions.set('bad/id', marketplaceSubscription({ id: 'bad/id' }));
-
-    // Act
-    const report = await reconcileSubscriptions(rig.reconcileDeps);
-
-    // Assess
-    expect(report).toMatchObject({ seen: 3, repaired: 1, unchanged: 1, failed: 1, failures: [{ subscriptionId: 'bad/id', error: expect.stringContaining('ValidationError') }] });
-    expect((await rig.local())?.quantity).toBe(12);
-    expect(rig.logs.map((line) => line.message)).toContain('stored subscriptions not read together; reading them one by one');
-  });
-
-  it('counts every subscription of a chunk as failed when Table Storage cannot be read, and goes on', async () => {
-    // Prepare
-    const rig = fulfillmentRig();
-    await seed(rig, { quantity: 12 }, { quantity: 5 });
-    await seed(rig, {}, {}, OTHER_ID);
-    const unavailable = new DependencyUnavailableError('table-storage', 'Table Storage failed');
-    rig.subscriptions.getMany = () => Promise.reject(unavailable);
-    rig.subscriptions.get = () => Promise.reject(unavailable);
-
-    // Act
-    const report = await reconcileSubscriptions(rig.reconcileDeps);
-
-    // Assess
-    expect(report).toMatchObject({ seen: 2, unchanged: 0, repaired: 0, failed: 2, tableWrites: { subscriptions: 0, history: 0 } });
-    expect(report.failures.map((failure) => failure.subscriptionId).sort()).toEqual([OTHER_ID, SUBSCRIPTION_ID].sort());
-    expect(report.failures[0]?.error).toContain('Table Storage failed');
-    expect(rig.marketplace.callsOf('listOutstandingOperations')).toEqual([]);
+    expect(report).toMatchObject({ seen: 45, imported: 45 });
+    expect(pagesWhenReconciled[0]).toBe(1);
+    expect(pagesWhenReconciled.at(-1)).toBe(5);
   });
 });
