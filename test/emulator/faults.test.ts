@@ -1,31 +1,14 @@
-import { api, control, eventually, startEmulator, startWebhookReceiver, subscribed, type TestEmulator, type WebhookReceiver } from './helpers';
+import { api, control, eventually, subscribed, useEmulatorWithReceiver } from './helpers';
 
 describe('emulator fault injection', () => {
-  let env: TestEmulator;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    env = await startEmulator();
-    receiver = await startWebhookReceiver();
-  });
-
-  afterAll(async () => {
-    await env.emulator.stop();
-    await receiver.stop();
-  });
-
-  beforeEach(async () => {
-    env.emulator.reset();
-    receiver.received.length = 0;
-    await control(env, '/config', 'PUT', { webhookUrl: receiver.url });
-  });
+  const rig = useEmulatorWithReceiver();
 
   const addFault = async (rule: Record<string, unknown>): Promise<string> => {
-    const created = await control<{ id: string }>(env, '/faults', 'POST', rule);
+    const created = await control<{ id: string }>(rig.env, '/faults', 'POST', rule);
     expect(created.status).toBe(201);
     return created.body.id;
   };
-  const fire = (id: string, action: string) => control(env, `/subscriptions/${id}/actions`, 'POST', { action });
+  const fire = (id: string, action: string) => control(rig.env, `/subscriptions/${id}/actions`, 'POST', { action });
 
   describe('HTTP faults', () => {
     it('answers 429 with Retry-After for the number of matching requests, then serves normally', async () => {
@@ -33,14 +16,14 @@ describe('emulator fault injection', () => {
       await addFault({ kind: 'http', method: 'GET', path: '/api/saas/subscriptions*', status: 429, retryAfterSeconds: 7, times: 2 });
 
       // Act
-      const first = await api(env, '/saas/subscriptions');
-      const second = await api(env, '/saas/subscriptions');
-      const third = await api(env, '/saas/subscriptions');
+      const first = await api(rig.env, '/saas/subscriptions');
+      const second = await api(rig.env, '/saas/subscriptions');
+      const third = await api(rig.env, '/saas/subscriptions');
 
       // Assess
       expect([first.status, second.status, third.status]).toEqual([429, 429, 200]);
       expect(first.headers.get('retry-after')).toBe('7');
-      expect((await control<{ rules: unknown[] }>(env, '/faults')).body.rules).toEqual([]);
+      expect((await control<{ rules: unknown[] }>(rig.env, '/faults')).body.rules).toEqual([]);
     });
 
     it('answers 500 only for the matching method and path', async () => {
@@ -48,8 +31,8 @@ describe('emulator fault injection', () => {
       await addFault({ kind: 'http', method: 'POST', path: '/api/usageEvent', status: 500 });
 
       // Act
-      const faulted = await api(env, '/usageEvent', { method: 'POST', body: {} });
-      const otherPath = await api(env, '/saas/subscriptions');
+      const faulted = await api(rig.env, '/usageEvent', { method: 'POST', body: {} });
+      const otherPath = await api(rig.env, '/saas/subscriptions');
 
       // Assess
       expect(faulted.status).toBe(500);
@@ -62,11 +45,11 @@ describe('emulator fault injection', () => {
       await addFault({ kind: 'http', path: '/api/saas/subscriptions', latencyMs: 30, times: 1 });
 
       // Act
-      const response = await api(env, '/saas/subscriptions');
+      const response = await api(rig.env, '/saas/subscriptions');
 
       // Assess
       expect(response.status).toBe(200);
-      expect(env.emulator.state.faultLog).toEqual([expect.objectContaining({ target: 'http', effect: 'latency', latencyMs: 30, method: 'GET', path: '/api/saas/subscriptions' })]);
+      expect(rig.env.emulator.state.faultLog).toEqual([expect.objectContaining({ target: 'http', effect: 'latency', latencyMs: 30, method: 'GET', path: '/api/saas/subscriptions' })]);
     });
 
     it('never answers a hung request, while other requests are served', async () => {
@@ -75,12 +58,12 @@ describe('emulator fault injection', () => {
       const abort = new AbortController();
 
       // Act
-      const hung = fetch(`${env.emulator.apiBaseUrl}/saas/subscriptions?api-version=2018-08-31`, { signal: abort.signal }).then(
+      const hung = fetch(`${rig.env.emulator.apiBaseUrl}/saas/subscriptions?api-version=2018-08-31`, { signal: abort.signal }).then(
         () => 'answered',
         () => 'aborted',
       );
-      await eventually(() => env.emulator.state.faultLog.length === 1, 'the hang to be applied');
-      const other = await api(env, '/saas/subscriptions');
+      await eventually(() => rig.env.emulator.state.faultLog.length === 1, 'the hang to be applied');
+      const other = await api(rig.env, '/saas/subscriptions');
       abort.abort();
 
       // Assess
@@ -93,10 +76,10 @@ describe('emulator fault injection', () => {
       await addFault({ kind: 'http', path: '*', status: 503 });
 
       // Act
-      const token = await fetch(`${env.emulator.url}/${env.emulator.publisherTenantId}/oauth2/v2.0/token`, { method: 'POST', body: '' });
-      const state = await control(env, '/state');
-      await control(env, '/faults', 'DELETE');
-      const afterClear = await api(env, '/saas/subscriptions');
+      const token = await fetch(`${rig.env.emulator.url}/${rig.env.emulator.publisherTenantId}/oauth2/v2.0/token`, { method: 'POST', body: '' });
+      const state = await control(rig.env, '/state');
+      await control(rig.env, '/faults', 'DELETE');
+      const afterClear = await api(rig.env, '/saas/subscriptions');
 
       // Assess
       expect(token.status).toBe(503);
@@ -107,7 +90,7 @@ describe('emulator fault injection', () => {
 
     it('answers 400 to a fault rule that does nothing', async () => {
       // Act
-      const response = await control(env, '/faults', 'POST', { kind: 'http', path: '*' });
+      const response = await control(rig.env, '/faults', 'POST', { kind: 'http', path: '*' });
 
       // Assess
       expect(response.status).toBe(400);
@@ -118,41 +101,41 @@ describe('emulator fault injection', () => {
     it('delivers a duplicated webhook twice with the same operation id', async () => {
       // Prepare
       await addFault({ kind: 'webhook', effect: 'duplicate', times: 1 });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, 'Suspend');
-      const calls = await receiver.waitFor(2);
+      const calls = await rig.receiver.waitFor(2);
 
       // Assess
       expect(calls.map((call) => call.body.id)).toEqual([calls[0]?.body.id, calls[0]?.body.id]);
-      expect(env.emulator.state.deliveries.filter((d) => d.duplicateOf !== undefined)).toHaveLength(1);
+      expect(rig.env.emulator.state.deliveries.filter((d) => d.duplicateOf !== undefined)).toHaveLength(1);
     });
 
     it('drops a webhook so that only the next one arrives', async () => {
       // Prepare
       await addFault({ kind: 'webhook', effect: 'drop', action: 'Suspend' });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, 'Suspend');
       await fire(id, 'Unsubscribe');
-      const calls = await receiver.waitFor(1);
+      const calls = await rig.receiver.waitFor(1);
 
       // Assess
       expect(calls.map((call) => call.body.action)).toEqual(['Unsubscribe']);
-      expect(env.emulator.state.deliveries.map((d) => d.status)).toEqual(['dropped', 'delivered']);
+      expect(rig.env.emulator.state.deliveries.map((d) => d.status)).toEqual(['dropped', 'delivered']);
     });
 
     it('holds a webhook back and sends it after the next one (out of order)', async () => {
       // Prepare
       await addFault({ kind: 'webhook', effect: 'hold', action: 'Suspend', holdMs: 60_000 });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, 'Suspend');
       await fire(id, 'Unsubscribe');
-      const calls = await receiver.waitFor(2);
+      const calls = await rig.receiver.waitFor(2);
 
       // Assess
       expect(calls.map((call) => call.body.action)).toEqual(['Unsubscribe', 'Suspend']);
@@ -161,12 +144,12 @@ describe('emulator fault injection', () => {
     it('treats the first N answers as failures, then succeeds (the endpoint sees every attempt)', async () => {
       // Prepare
       await addFault({ kind: 'webhook', effect: 'fail', failures: 2 });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, 'Suspend');
-      const calls = await receiver.waitFor(3);
-      const delivery = await eventually(() => env.emulator.state.deliveries.find((d) => d.status === 'delivered'), 'delivery');
+      const calls = await rig.receiver.waitFor(3);
+      const delivery = await eventually(() => rig.env.emulator.state.deliveries.find((d) => d.status === 'delivered'), 'delivery');
 
       // Assess
       expect(new Set(calls.map((call) => call.body.id)).size).toBe(1);

@@ -193,3 +193,45 @@ export async function startWebhookReceiver(respond: WebhookReceiver['respond'] =
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
   return receiver;
 }
+
+/**
+ * One emulator and one webhook receiver for a describe block: started once, reset before each test
+ * (emulator state, received webhooks, receiver answering 200, webhooks pointed at the receiver),
+ * stopped at the end. Read `env` and `receiver` inside hooks and tests, not at definition time.
+ */
+export function useEmulatorWithReceiver(): { readonly env: TestEmulator; readonly receiver: WebhookReceiver } {
+  let env: TestEmulator | undefined;
+  let receiver: WebhookReceiver | undefined;
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the emulator is not started: use it inside hooks and tests');
+    return value;
+  };
+
+  beforeAll(async () => {
+    env = await startEmulator();
+    receiver = await startWebhookReceiver();
+  });
+
+  afterAll(async () => {
+    await env?.emulator.stop();
+    await receiver?.stop();
+  });
+
+  beforeEach(async () => {
+    const current = started(env);
+    const target = started(receiver);
+    current.emulator.reset();
+    target.received.length = 0;
+    target.respond = () => 200;
+    await control(current, '/config', 'PUT', { webhookUrl: target.url });
+  });
+
+  return {
+    get env() {
+      return started(env);
+    },
+    get receiver() {
+      return started(receiver);
+    },
+  };
+}

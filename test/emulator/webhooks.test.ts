@@ -1,31 +1,13 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { APP_ID, RESOURCE_ID, START, TENANT_ID, control, eventually, getJson, startEmulator, startWebhookReceiver, subscribed, type SubscriptionJson, type TestEmulator, type WebhookReceiver } from './helpers';
+import { APP_ID, RESOURCE_ID, START, TENANT_ID, control, eventually, getJson, subscribed, type SubscriptionJson, useEmulatorWithReceiver } from './helpers';
 
 const DAY_MS = 86_400_000;
 
 describe('emulator webhook delivery', () => {
-  let env: TestEmulator;
-  let receiver: WebhookReceiver;
+  const rig = useEmulatorWithReceiver();
 
-  beforeAll(async () => {
-    env = await startEmulator();
-    receiver = await startWebhookReceiver();
-  });
-
-  afterAll(async () => {
-    await env.emulator.stop();
-    await receiver.stop();
-  });
-
-  beforeEach(async () => {
-    env.emulator.reset();
-    receiver.received.length = 0;
-    receiver.respond = () => 200;
-    await control(env, '/config', 'PUT', { webhookUrl: receiver.url });
-  });
-
-  const bearer = (index = 0): string => String(receiver.received[index]?.headers.authorization).replace(/^Bearer /, '');
-  const fire = (id: string, body: Record<string, unknown>) => control(env, `/subscriptions/${id}/actions`, 'POST', body);
+  const bearer = (index = 0): string => String(rig.receiver.received[index]?.headers.authorization).replace(/^Bearer /, '');
+  const fire = (id: string, body: Record<string, unknown>) => control(rig.env, `/subscriptions/${id}/actions`, 'POST', body);
 
   describe('bearer JWT', () => {
     it.each([
@@ -33,11 +15,11 @@ describe('emulator webhook delivery', () => {
       ['v1', `https://sts.windows.net/${TENANT_ID}/`, { appid: RESOURCE_ID, ver: '1.0' }],
     ])('signs a %s token that verifies with jose against the JWKS, with the Entra claims', async (version, issuer, claims) => {
       // Prepare
-      await control(env, '/config', 'PUT', { tokenVersion: version });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      await control(rig.env, '/config', 'PUT', { tokenVersion: version });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
       await fire(id, { action: 'Suspend' });
-      await receiver.waitFor(1);
-      const jwks = createRemoteJWKSet(new URL(env.emulator.jwksUrl));
+      await rig.receiver.waitFor(1);
+      const jwks = createRemoteJWKSet(new URL(rig.env.emulator.jwksUrl));
 
       // Act
       const { payload, protectedHeader } = await jwtVerify(bearer(), jwks, { issuer, audience: APP_ID, algorithms: ['RS256'], currentDate: new Date(START) });
@@ -53,8 +35,8 @@ describe('emulator webhook delivery', () => {
 
     it('publishes the same keys through openid-configuration on both tenant metadata paths', async () => {
       // Act
-      const v2 = (await (await fetch(`${env.emulator.url}/${TENANT_ID}/v2.0/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
-      const v1 = (await (await fetch(`${env.emulator.url}/${TENANT_ID}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
+      const v2 = (await (await fetch(`${rig.env.emulator.url}/${TENANT_ID}/v2.0/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
+      const v1 = (await (await fetch(`${rig.env.emulator.url}/${TENANT_ID}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
       const keysV2 = await (await fetch(v2.jwks_uri)).json();
       const keysV1 = await (await fetch(v1.jwks_uri)).json();
 
@@ -74,10 +56,10 @@ describe('emulator webhook delivery', () => {
       ['a tampered signature', (token: string) => `${token.slice(0, -6)}${token.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA'}`],
     ])('does not verify with %s', async (_label, tamper) => {
       // Prepare
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
       await fire(id, { action: 'Suspend' });
-      await receiver.waitFor(1);
-      const jwks = createRemoteJWKSet(new URL(env.emulator.jwksUrl));
+      await rig.receiver.waitFor(1);
+      const jwks = createRemoteJWKSet(new URL(rig.env.emulator.jwksUrl));
 
       // Act
       const verification = jwtVerify(tamper(bearer()), jwks, { audience: APP_ID, algorithms: ['RS256'], currentDate: new Date(START) });
@@ -90,13 +72,13 @@ describe('emulator webhook delivery', () => {
   describe('retries', () => {
     it('retries a failing delivery with the same payload until it succeeds', async () => {
       // Prepare
-      receiver.respond = (index) => (index < 2 ? 503 : 200);
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      rig.receiver.respond = (index) => (index < 2 ? 503 : 200);
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, { action: 'Suspend' });
-      const calls = await receiver.waitFor(3);
-      const delivery = await eventually(() => env.emulator.state.deliveries.find((d) => d.status === 'delivered'), 'delivery');
+      const calls = await rig.receiver.waitFor(3);
+      const delivery = await eventually(() => rig.env.emulator.state.deliveries.find((d) => d.status === 'delivered'), 'delivery');
 
       // Assess
       expect(new Set(calls.map((call) => call.body.id)).size).toBe(1);
@@ -105,12 +87,12 @@ describe('emulator webhook delivery', () => {
 
     it('retries when the endpoint is unreachable and gives up after maxAttempts', async () => {
       // Prepare
-      await control(env, '/config', 'PUT', { webhookUrl: 'http://127.0.0.1:9/closed' });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      await control(rig.env, '/config', 'PUT', { webhookUrl: 'http://127.0.0.1:9/closed' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, { action: 'Suspend' });
-      const delivery = await eventually(() => env.emulator.state.deliveries.find((d) => d.status === 'failed'), 'a failed delivery');
+      const delivery = await eventually(() => rig.env.emulator.state.deliveries.find((d) => d.status === 'failed'), 'a failed delivery');
 
       // Assess
       expect(delivery.attempts).toHaveLength(4);
@@ -119,15 +101,15 @@ describe('emulator webhook delivery', () => {
 
     it('records a skipped delivery when no webhook URL is configured, and refuses non-loopback URLs', async () => {
       // Prepare
-      await control(env, '/config', 'PUT', { webhookUrl: null });
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      await control(rig.env, '/config', 'PUT', { webhookUrl: null });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, { action: 'Suspend' });
-      const refused = await control(env, '/config', 'PUT', { webhookUrl: 'https://example.com/webhook' });
+      const refused = await control(rig.env, '/config', 'PUT', { webhookUrl: 'https://example.com/webhook' });
 
       // Assess
-      expect(env.emulator.state.deliveries.map((d) => d.status)).toEqual(['skipped']);
+      expect(rig.env.emulator.state.deliveries.map((d) => d.status)).toEqual(['skipped']);
       expect(refused.status).toBe(400);
     });
   });
@@ -135,16 +117,16 @@ describe('emulator webhook delivery', () => {
   describe('lifecycle events fired through the control API', () => {
     it('suspends, then reinstates once the publisher acknowledges', async () => {
       // Prepare
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
 
       // Act
       await fire(id, { action: 'Suspend' });
-      const reinstate = await control<{ id: string }>(env, `/subscriptions/${id}/actions`, 'POST', { action: 'Reinstate' });
-      const [suspendCall, reinstateCall] = await receiver.waitFor(2);
-      const whileInProgress = await getJson<SubscriptionJson>(env, `/saas/subscriptions/${id}`);
-      await fetch(`${env.emulator.apiBaseUrl}/saas/subscriptions/${id}/operations/${reinstate.body.id}?api-version=2018-08-31`, {
+      const reinstate = await control<{ id: string }>(rig.env, `/subscriptions/${id}/actions`, 'POST', { action: 'Reinstate' });
+      const [suspendCall, reinstateCall] = await rig.receiver.waitFor(2);
+      const whileInProgress = await getJson<SubscriptionJson>(rig.env, `/saas/subscriptions/${id}`);
+      await fetch(`${rig.env.emulator.apiBaseUrl}/saas/subscriptions/${id}/operations/${reinstate.body.id}?api-version=2018-08-31`, {
         method: 'PATCH',
-        headers: { authorization: `Bearer ${env.token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${rig.env.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ status: 'Success' }),
       });
 
@@ -152,32 +134,32 @@ describe('emulator webhook delivery', () => {
       expect(suspendCall?.body).toMatchObject({ action: 'Suspend', status: 'Succeeded', subscription: { saasSubscriptionStatus: 'Suspended' } });
       expect(reinstateCall?.body).toMatchObject({ action: 'Reinstate', status: 'InProgress', subscription: { saasSubscriptionStatus: 'Suspended' } });
       expect(whileInProgress.saasSubscriptionStatus).toBe('Suspended');
-      expect(await getJson(env, `/saas/subscriptions/${id}`)).toMatchObject({ saasSubscriptionStatus: 'Subscribed' });
+      expect(await getJson(rig.env, `/saas/subscriptions/${id}`)).toMatchObject({ saasSubscriptionStatus: 'Subscribed' });
     });
 
     it('renews at the end of the term, moving the term dates, and cancels after 30 days suspended', async () => {
       // Prepare
-      const renewing = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
-      const suspended = await subscribed(env, { offerId: 'contoso-analytics', planId: 'professional', termUnit: 'P1Y' });
+      const renewing = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const suspended = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'professional', termUnit: 'P1Y' });
       await fire(suspended, { action: 'Suspend' });
 
       // Act
-      await control(env, '/clock', 'POST', { advanceMs: 31 * DAY_MS });
-      await receiver.waitFor(3);
+      await control(rig.env, '/clock', 'POST', { advanceMs: 31 * DAY_MS });
+      await rig.receiver.waitFor(3);
 
       // Assess
-      expect(await getJson(env, `/saas/subscriptions/${renewing}`)).toMatchObject({ term: { startDate: '2025-04-10T00:00:00Z', endDate: '2025-05-09T00:00:00Z' } });
-      expect(await getJson(env, `/saas/subscriptions/${suspended}`)).toMatchObject({ saasSubscriptionStatus: 'Unsubscribed' });
-      expect(receiver.received.map((call) => `${call.body.action}:${call.body.status}`).sort()).toEqual(['Renew:Succeeded', 'Suspend:Succeeded', 'Unsubscribe:Succeeded']);
+      expect(await getJson(rig.env, `/saas/subscriptions/${renewing}`)).toMatchObject({ term: { startDate: '2025-04-10T00:00:00Z', endDate: '2025-05-09T00:00:00Z' } });
+      expect(await getJson(rig.env, `/saas/subscriptions/${suspended}`)).toMatchObject({ saasSubscriptionStatus: 'Unsubscribed' });
+      expect(rig.receiver.received.map((call) => `${call.body.action}:${call.body.status}`).sort()).toEqual(['Renew:Succeeded', 'Suspend:Succeeded', 'Unsubscribe:Succeeded']);
     });
 
     it('sends the notify-only Subscribe webhook on activation when enabled', async () => {
       // Prepare
-      await control(env, '/config', 'PUT', { subscribeWebhook: true });
+      await control(rig.env, '/config', 'PUT', { subscribeWebhook: true });
 
       // Act
-      const id = await subscribed(env, { offerId: 'contoso-seats', planId: 'team', quantity: 2 });
-      const [call] = await receiver.waitFor(1);
+      const id = await subscribed(rig.env, { offerId: 'contoso-seats', planId: 'team', quantity: 2 });
+      const [call] = await rig.receiver.waitFor(1);
 
       // Assess
       expect(call?.body).toMatchObject({ action: 'Subscribe', status: 'Succeeded', subscriptionId: id, quantity: 2, subscription: { saasSubscriptionStatus: 'Subscribed' } });
@@ -185,13 +167,13 @@ describe('emulator webhook delivery', () => {
 
     it('cancels instead of renewing when autoRenew is off, and refuses actions that do not fit the status', async () => {
       // Prepare
-      const id = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter', autoRenew: false });
+      const id = await subscribed(rig.env, { offerId: 'contoso-analytics', planId: 'starter', autoRenew: false });
 
       // Act
       const renew = await fire(id, { action: 'Renew' });
-      const reinstate = await control<{ id: string }>(env, `/subscriptions/${id}/actions`, 'POST', { action: 'Reinstate' });
-      await control(env, '/clock', 'POST', { advanceMs: 31 * DAY_MS });
-      const [call] = await receiver.waitFor(1);
+      const reinstate = await control<{ id: string }>(rig.env, `/subscriptions/${id}/actions`, 'POST', { action: 'Reinstate' });
+      await control(rig.env, '/clock', 'POST', { advanceMs: 31 * DAY_MS });
+      const [call] = await rig.receiver.waitFor(1);
 
       // Assess
       expect(renew.status).toBe(400);
