@@ -28,7 +28,8 @@ export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | 
 
 /**
  * Brings one stored subscription in line with Microsoft's view of it. Nothing is written when the
- * Microsoft-owned fields agree. A subscription missing locally is created. Otherwise the lifecycle
+ * Microsoft-owned fields agree. A subscription missing locally is created (unless it is an ended
+ * test subscription). Otherwise the lifecycle
  * part of the drift (status, plan, seats, a renewed term) goes through the state machine, so the
  * ISV hears about it and history rows record it, and the rest (auto-renew, name, flags, allowed
  * operations, or what the state machine would not do) is one ETag-conditional write; then one
@@ -36,7 +37,11 @@ export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | 
  */
 export async function reconcileSubscription(deps: RepairDeps, truth: MarketplaceSubscription, run: RunContext): Promise<RepairResult> {
   const local = await deps.subscriptions.get(truth.id);
-  if (local === undefined) return importSubscription(deps, truth, run);
+  if (local === undefined) {
+    // An ended test subscription is not brought back: removing those is an operator's choice (POST /api/test-subscriptions/remove).
+    if (truth.isTest === true && truth.saasSubscriptionStatus === 'Unsubscribed') return { outcome: 'unchanged' };
+    return importSubscription(deps, truth, run);
+  }
   const wanted = recordFromMarketplace(truth, run.at, local.value);
   const fields = driftedFields(local.value, wanted);
   if (fields.length === 0) return { outcome: 'unchanged' };
