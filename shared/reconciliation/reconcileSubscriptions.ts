@@ -5,6 +5,7 @@ import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
+import { recordRun, type JobRunStore } from '../runs';
 import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
 import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
 import { forEachLimited } from './forEachLimited';
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
   logger: Logger;
   newId: () => string;
   settings: { concurrency: number; checkOperations: boolean };
+  /** Where the run's start, end, outcome and counts are recorded (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 /** At most this many per-subscription failures are listed in the report (all are counted). */
@@ -66,6 +69,14 @@ const ACTIVE: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<ReconcileReport> {
   const startedAt = deps.clock.now().toISOString();
   const runId = `reconcile-${startedAt.replace(/[^0-9]/g, '')}-${deps.newId()}`;
+  const summarize = ({ seen, unchanged, repaired, imported, failed, operationsRecovered }: ReconcileReport) => ({
+    outcome: failed > 0 ? ('partial' as const) : ('succeeded' as const),
+    counts: { seen, unchanged, repaired, imported, failed, operationsRecovered },
+  });
+  return recordRun({ runs: deps.runs, job: 'reconciliation', runId, startedAt, clock: deps.clock, logger: deps.logger, summarize }, () => run(deps, runId, startedAt));
+}
+
+async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promise<ReconcileReport> {
   const tableWrites = emptyWriteCounts();
   const log = deps.logger.child({ runId });
   const repairDeps = {
