@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { recordRun, type JobRunStore } from '../runs';
 import type { SubscriptionStore } from '../storage';
 import type { SubscriptionRecord } from '../subscription/model';
 import { personalFieldsOf } from '../subscription/personalData';
@@ -10,6 +12,8 @@ export interface EnforceRetentionDeps extends ErasePersonalDataDeps {
   subscriptions: Pick<SubscriptionStore, 'get' | 'updateWithRetry' | 'list'>;
   /** Days after the end of a subscription before its personal data is erased (0: never). */
   personalDataDays: number;
+  /** Where the run is recorded as the `retention` job's last run (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 export interface RetentionReport {
@@ -43,6 +47,13 @@ export function isErasureDue(record: SubscriptionRecord, now: Date, personalData
  * Safe when two instances run at once (erasePersonalData is idempotent and ETag-conditional).
  */
 export async function enforceRetention(deps: EnforceRetentionDeps): Promise<RetentionReport> {
+  const startedAt = deps.clock.now().toISOString();
+  const runId = `retention-${startedAt.replace(/[^0-9]/g, '')}-${randomUUID()}`;
+  const summarize = (report: RetentionReport) => ({ outcome: report.failed > 0 ? ('partial' as const) : ('succeeded' as const), counts: { ...report } });
+  return recordRun({ runs: deps.runs, job: 'retention', runId, startedAt, clock: deps.clock, logger: deps.logger, summarize }, () => run(deps));
+}
+
+async function run(deps: EnforceRetentionDeps): Promise<RetentionReport> {
   const report: RetentionReport = { examined: 0, erased: 0, notYetDue: 0, failed: 0 };
   if (deps.personalDataDays <= 0) return report;
   const now = deps.clock.now();

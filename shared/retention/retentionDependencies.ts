@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { RetentionSettings } from '../config';
 import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
 import type { LogFields, Logger } from '../logging';
+import type { JobRunStore } from '../runs';
 import type { HistoryStore, SubscriptionStore } from '../storage';
 import { createPersonalDataStore, type PersonalDataStore } from '../storage/personalDataStore';
 
@@ -11,6 +12,8 @@ export interface RetentionDependencies {
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   personalData: PersonalDataStore;
+  /** The timer records its runs here (the `retention` job). */
+  runs: JobRunStore;
   clock: Clock;
   settings: RetentionSettings;
   logger(context: InvocationContext, fields?: LogFields): Logger;
@@ -21,6 +24,7 @@ export function retentionDependenciesFrom(app: AppDependencies, personalData: Pe
     subscriptions: app.subscriptions,
     history: app.history,
     personalData,
+    runs: app.runs,
     clock: app.clock,
     settings: app.config.retention,
     logger: (context, fields) => app.logger(context, { component: 'retention', ...fields }),

@@ -4,6 +4,7 @@ import { silentLogger } from '../../../shared/logging';
 import { enforceRetention, erasePersonalData, removeTestSubscriptions } from '../../../shared/retention';
 import { createTableStores, type TableStores } from '../../../shared/storage/createTableStores';
 import { createPersonalDataStore, type PersonalDataStore } from '../../../shared/storage/personalDataStore';
+import { createJobRunStore, type JobRunStore } from '../../../shared/runs';
 import { recordFromMarketplace } from '../../../shared/subscription/fromMarketplace';
 import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 import { useAzurite } from '../../support/useAzurite';
@@ -15,13 +16,14 @@ let tableSet = 0;
 
 interface Fixture extends TableStores {
   personalData: PersonalDataStore;
+  runs: JobRunStore;
   clock: ReturnType<typeof fixedClock>;
 }
 
 function fixture(now = '2026-06-01T00:00:00.000Z'): Fixture {
   tableSet += 1;
   const settings = { connectionString: azurite().connectionString, tableNamePrefix: `r${process.pid}x${tableSet}` };
-  return { ...createTableStores(settings), personalData: createPersonalDataStore(settings), clock: fixedClock(now) };
+  return { ...createTableStores(settings), personalData: createPersonalDataStore(settings), runs: createJobRunStore(settings), clock: fixedClock(now) };
 }
 
 function deps(f: Fixture, personalDataDays = 30) {
@@ -126,6 +128,7 @@ describe('enforceRetention on Table Storage', () => {
     // Assess
     expect(first).toEqual({ examined: 2, erased: 1, notYetDue: 1, failed: 0 });
     expect(second).toEqual({ examined: 2, erased: 0, notYetDue: 1, failed: 0 });
+    expect(await f.runs.latest('retention')).toMatchObject({ outcome: 'succeeded', counts: { examined: 2, erased: 0, notYetDue: 1, failed: 0 }, finishedAt: '2026-06-01T00:00:00.000Z' });
     expect((await f.subscriptions.get(due))?.value.personalDataErasedAt).toBe('2026-06-01T00:00:00.000Z');
     expect((await f.subscriptions.get(notYet))?.value.beneficiary?.emailId).toBe('jane@fabrikam.example');
     expect((await f.subscriptions.get(live))?.value.purchaser?.emailId).toBe('buyer@contoso.example');
