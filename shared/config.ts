@@ -297,6 +297,20 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * App settings that belong to the Functions host or the platform, not to the app: the deployment
+ * (infra/) may set these without a SETTINGS entry. `AzureWebJobsStorage*` is not among them: the
+ * app reads the storage settings too, so each of those must be a key of SETTINGS.
+ */
+export const PLATFORM_SETTING_PREFIXES = ['FUNCTIONS_', 'AzureWebJobs', 'APPLICATIONINSIGHTS_', 'languageWorkers__', 'WEBSITE_'] as const;
+
+/** True for a key of SETTINGS, or a platform setting by the prefix rule above. */
+export function isKnownSetting(name: string): boolean {
+  if (Object.hasOwn(SETTINGS, name)) return true;
+  if (name.startsWith('AzureWebJobsStorage')) return false;
+  return PLATFORM_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
 export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string; tablePrefix: string }
   | {
