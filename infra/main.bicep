@@ -229,6 +229,7 @@ module vault 'app/keyvault.bicep' = {
     readerPrincipalId: identity.outputs.principalId
     landingFormSecret: landingFormSecret
     isvWebhookSecret: isvWebhookSecret
+    storeMarketplaceClientSecret: marketplaceAuthMode == 'clientSecret'
     marketplaceClientSecret: marketplaceAuthMode == 'clientSecret' ? marketplaceClientSecret : ''
   }
 }

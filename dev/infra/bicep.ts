@@ -81,11 +81,22 @@ const DECLARATION_KINDS: Record<string, Declaration['kind']> = {
   output_declaration: 'output',
 };
 
+const declared = new WeakMap<BicepFile, Declaration[]>();
+
 export function declarations(file: BicepFile, kind?: Declaration['kind']): Declaration[] {
+  let all = declared.get(file);
+  if (all === undefined) {
+    all = readDeclarations(file);
+    declared.set(file, all);
+  }
+  return kind === undefined ? all : all.filter((d) => d.kind === kind);
+}
+
+function readDeclarations(file: BicepFile): Declaration[] {
   const result: Declaration[] = [];
   for (const node of file.root.namedChildren) {
-    const declared = DECLARATION_KINDS[node.type];
-    if (declared === undefined || (kind !== undefined && declared !== kind)) continue;
+    const declaredKind = DECLARATION_KINDS[node.type];
+    if (declaredKind === undefined) continue;
     const decorators = new Map<string, SyntaxNode>();
     const previous = node.previousNamedSibling;
     if (previous?.type === 'decorators') {
@@ -95,7 +106,7 @@ export function declarations(file: BicepFile, kind?: Declaration['kind']): Decla
         if (name !== undefined && call !== undefined) decorators.set(name, call);
       }
     }
-    result.push({ kind: declared, name: node.namedChildren[0]?.text ?? '', node, decorators });
+    result.push({ kind: declaredKind, name: node.namedChildren[0]?.text ?? '', node, decorators });
   }
   return result;
 }

@@ -15,6 +15,9 @@ param identityClientId string
 
 param storageAccountName string
 param deploymentContainerName string
+
+@secure()
+@description('Connection string of Application Insights (sent with an Entra token: local authentication is off).')
 param appInsightsConnectionString string
 
 @allowed([

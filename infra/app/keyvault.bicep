@@ -23,8 +23,11 @@ param landingFormSecret string
 @description('Key that signs the CloudEvents sent to your product.')
 param isvWebhookSecret string
 
+@description('Store the Marketplace client secret (clientSecret mode).')
+param storeMarketplaceClientSecret bool = false
+
 @secure()
-@description('Client secret of the Entra app registration (clientSecret mode); empty: no such secret is stored.')
+@description('Client secret of the Entra app registration (clientSecret mode).')
 param marketplaceClientSecret string = ''
 
 // Key Vault Secrets User: read secret contents only.
@@ -65,7 +68,7 @@ resource isvWebhookSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   }
 }
 
-resource marketplaceClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(marketplaceClientSecret)) {
+resource marketplaceClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeMarketplaceClientSecret) {
   parent: vault
   name: 'marketplace-client-secret'
   properties: {
@@ -87,4 +90,4 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 output name string = vault.name
 output landingFormSecretUri string = landingFormSecretValue.properties.secretUri
 output isvWebhookSecretUri string = isvWebhookSecretValue.properties.secretUri
-output marketplaceClientSecretUri string = empty(marketplaceClientSecret) ? '' : marketplaceClientSecretValue.properties.secretUri
+output marketplaceClientSecretUri string = storeMarketplaceClientSecret ? marketplaceClientSecretValue.properties.secretUri : ''
