@@ -123,7 +123,7 @@ describe('azure.yaml', () => {
 
   it('runs hooks through npm scripts that exist, on POSIX and Windows alike', () => {
     // Prepare
-    const used = [...yaml.matchAll(/run: npm run --silent ([\w:-]+) -- (\w+)/g)].map((m) => [m[1]!, m[2]!]);
+    const used = [...yaml.matchAll(/run: npm run --silent ([\w:-]+) -- (\w+)/g)].map((m): [string, string] => [m[1]!, m[2]!]);
 
     // Assess
     expect(used).toHaveLength(4);
