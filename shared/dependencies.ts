@@ -9,6 +9,7 @@ import { createIsvHooks } from './isv/createIsvHooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
+import { createJobRunStore, type JobRunStore } from './runs';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
 /**
@@ -26,6 +27,8 @@ export interface AppDependencies extends TableStores {
   readonly usage: UsageStore;
   /** Plans learned per offer from List Available Plans (shared/catalog). */
   readonly plans: PlanCatalog;
+  /** The last run of each timer job (shared/runs). */
+  readonly runs: JobRunStore;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -80,6 +83,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     usage: createUsageStore(storage, { clock }),
     plans: createPlanCatalog(storage),
+    runs: createJobRunStore(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {

@@ -148,7 +148,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   },
   ReconcileReport: {
     type: 'object',
-    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'imported', 'failed', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
+    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'imported', 'failed', 'unparseable', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
     properties: {
       runId: str(),
       startedAt: dateTime,
@@ -158,6 +158,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       repaired: { type: 'integer' },
       imported: { type: 'integer', description: 'Missing locally, created' },
       failed: { type: 'integer' },
+      unparseable: { type: 'integer', description: 'Listed items that did not parse: skipped and logged with their id (also listed in failures); the rest was processed' },
       drift: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Repaired subscriptions per drifted field' },
       operationsChecked: { type: 'integer' },
       operationsRecovered: { type: 'integer', description: 'InProgress operations the webhook never delivered, handed to processing' },
