@@ -392,6 +392,9 @@ export interface Config {
 
 type Parsed = { [K in SettingName]?: unknown };
 
+/** App Service leaves the reference text in place when it cannot resolve it; never use that as a key. */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
 export function loadConfig(env: Env): Readonly<Config> {
   const issues: string[] = [];
   const values: Parsed = {};
@@ -399,6 +402,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     const raw = env[name];
     const input = raw === undefined || raw.trim() === '' ? setting.default : raw;
     if (input === undefined) continue;
+    if (setting.secret === true && UNRESOLVED_KEY_VAULT_REFERENCE.test(input)) {
+      issues.push(`${name} is an unresolved Key Vault reference: the app's identity cannot read the secret yet (role Key Vault Secrets User) or it does not exist`);
+      continue;
+    }
     const result = setting.schema.safeParse(input);
     if (result.success) {
       values[name] = result.data;
