@@ -8,40 +8,48 @@ import { checkInfraFolder } from './checks';
  * It says plainly which of the two it ran. Exit code 1 when anything failed.
  */
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const infraDir = path.join(root, 'infra');
-
-function onPath(command: string): boolean {
-  const probe = spawnSync(command, ['--version'], { encoding: 'utf8', shell: process.platform === 'win32' });
-  return probe.error === undefined && probe.status === 0;
+export interface CommandResult {
+  /** null when the command could not be started (not installed). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
 
-function main(): number {
+export type RunCommand = (command: string, args: string[]) => CommandResult;
+
+const runCommand: RunCommand = (command, args) => {
+  const run = spawnSync(command, args, { encoding: 'utf8', shell: process.platform === 'win32' });
+  return { status: run.error === undefined ? run.status : null, stdout: run.stdout ?? '', stderr: run.stderr ?? '' };
+};
+
+export function runInfraCheck(infraDir: string, write: (line: string) => void, run: RunCommand = runCommand): number {
   const { files, results } = checkInfraFolder(infraDir);
-  console.log(`Offline checks (tree-sitter-bicep) of ${files.length} Bicep files: ${files.map((f) => f.path).join(', ')}`);
+  write(`Offline checks (tree-sitter-bicep) of ${files.length} Bicep files: ${files.map((f) => f.path).join(', ')}`);
   let failed = 0;
   for (const result of results) {
     const ok = result.problems.length === 0;
     if (!ok) failed += 1;
-    console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${result.name}`);
-    for (const problem of result.problems) console.log(`         ${problem}`);
+    write(`  ${ok ? 'ok  ' : 'FAIL'} ${result.name}`);
+    for (const problem of result.problems) write(`         ${problem}`);
   }
-  console.log(`${results.length - failed} of ${results.length} offline checks passed.`);
+  write(`${results.length - failed} of ${results.length} offline checks passed.`);
 
-  if (!onPath('bicep')) {
-    console.log('bicep build / bicep lint: NOT run (no `bicep` executable on the PATH; the Azure CLI installs one with `az bicep install`).');
+  if (run('bicep', ['--version']).status !== 0) {
+    write('bicep build / bicep lint: NOT run (no `bicep` executable on the PATH; the Azure CLI installs one with `az bicep install`).');
     return failed === 0 ? 0 : 1;
   }
   const main = path.join(infraDir, 'main.bicep');
   for (const args of [['build', main, '--stdout'], ['lint', main]]) {
-    const run = spawnSync('bicep', args, { encoding: 'utf8', shell: process.platform === 'win32' });
-    const ok = run.status === 0;
-    console.log(`bicep ${args[0]}: ${ok ? 'passed' : 'FAILED'}`);
-    const output = args[0] === 'build' ? run.stderr : `${run.stdout}${run.stderr}`;
-    if (output.trim() !== '') console.log(output.trim().replace(/^/gm, '         '));
+    const result = run('bicep', args);
+    const ok = result.status === 0;
+    write(`bicep ${args[0]}: ${ok ? 'passed' : 'FAILED'}`);
+    const output = args[0] === 'build' ? result.stderr : `${result.stdout}${result.stderr}`;
+    if (output.trim() !== '') write(output.trim().replace(/^/gm, '         '));
     if (!ok) failed += 1;
   }
   return failed === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+if (require.main === module) {
+  process.exitCode = runInfraCheck(path.resolve(__dirname, '..', '..', '..', 'infra'), (line) => console.log(line));
+}
