@@ -248,7 +248,7 @@ module rbac 'app/rbac.bicep' = {
 
 // ----- The function app -----
 
-module function 'app/function.bicep' = {
+module functionApp 'app/function.bicep' = {
   name: 'function'
   scope: rg
   dependsOn: [
@@ -305,12 +305,12 @@ module alerts 'app/alerts.bicep' = {
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
-output AZURE_FUNCTION_APP_NAME string = function.outputs.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_KEY_VAULT_NAME string = vault.outputs.name
 output APPLICATIONINSIGHTS_NAME string = appInsights.outputs.name
-output SERVICE_API_URL string = function.outputs.url
+output SERVICE_API_URL string = functionApp.outputs.url
 output MARKETPLACE_AUTH_MODE string = marketplaceAuthMode
-output PARTNER_CENTER_LANDING_PAGE_URL string = '${function.outputs.url}/api/landing'
-output PARTNER_CENTER_CONNECTION_WEBHOOK string = '${function.outputs.url}/api/webhook'
-output PARTNER_CENTER_TENANT_ID string = function.outputs.marketplaceTenantId
-output PARTNER_CENTER_APPLICATION_ID string = function.outputs.marketplaceClientId
+output PARTNER_CENTER_LANDING_PAGE_URL string = '${functionApp.outputs.url}/api/landing'
+output PARTNER_CENTER_CONNECTION_WEBHOOK string = '${functionApp.outputs.url}/api/webhook'
+output PARTNER_CENTER_TENANT_ID string = functionApp.outputs.marketplaceTenantId
+output PARTNER_CENTER_APPLICATION_ID string = functionApp.outputs.marketplaceClientId

@@ -18,6 +18,12 @@ export interface BicepFile {
   root: SyntaxNode;
 }
 
+/**
+ * One parser per process. The native bindings are process-wide while jest gives every test file a
+ * module registry of its own, and tree-sitter's JavaScript side caches its node classes on the
+ * shared language object: a second test file that loads tree-sitter in the same jest worker gets
+ * broken nodes. So every test that parses Bicep lives in test/unit/infra/infra.test.ts.
+ */
 let parser: Parser | undefined;
 
 export function parseBicep(filePath: string, source: string): BicepFile {
