@@ -13,7 +13,7 @@ import { recoverOperations } from './recoverOperations';
 import { catalogRefresher, type CatalogCounts } from './refreshCatalog';
 
 export interface ReconcileDeps {
-  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'listOutstandingOperations' | 'listAvailablePlans'>;
+  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'getSubscription' | 'listOutstandingOperations' | 'listAvailablePlans'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
@@ -39,6 +39,8 @@ export interface ReconcileReport {
   seen: number;
   unchanged: number;
   repaired: number;
+  /** Drifted, but another worker was converging the subscription on Microsoft's state at the time. */
+  deferred: number;
   imported: number;
   failed: number;
   /** How many repaired subscriptions differed in each field. */
@@ -68,15 +70,19 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
   const runId = `reconcile-${startedAt.replace(/[^0-9]/g, '')}-${deps.newId()}`;
   const tableWrites = emptyWriteCounts();
   const log = deps.logger.child({ runId });
+  const operations = countingLedger(deps.operations, tableWrites);
   const repairDeps = {
     subscriptions: countingSubscriptions(deps.subscriptions, tableWrites),
     history: countingHistory(deps.history, tableWrites),
+    operations,
+    marketplace: deps.marketplace,
+    clock: deps.clock,
     isv: deps.isv,
     logger: log,
   };
   const recoverDeps = {
     marketplace: deps.marketplace,
-    operations: countingLedger(deps.operations, tableWrites),
+    operations,
     history: repairDeps.history,
     queue: deps.operationsQueue,
     logger: log,
@@ -127,6 +133,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     seen: 0,
     unchanged: 0,
     repaired: 0,
+    deferred: 0,
     imported: 0,
     failed: 0,
     drift: {},
