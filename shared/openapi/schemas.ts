@@ -172,6 +172,29 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       failures: { type: 'array', items: { type: 'object', properties: { subscriptionId: str(), error: str() } } },
     },
   },
+  ReadinessReport: {
+    type: 'object',
+    required: ['status', 'checkedAt', 'failing', 'checks'],
+    properties: {
+      status: { type: 'string', enum: ['ready', 'unready'] },
+      checkedAt: dateTime,
+      failing: { type: 'array', items: str(), description: 'Names of the checks whose status is fail' },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'status', 'reason', 'durationMs'],
+          properties: {
+            name: str('tables, queues, poisonQueues, marketplaceToken, marketplaceApi, webhookSigningKeys, isvWebhook, isvDecision, reconciliationRun, usageEmissionRun (configuration alone when the settings are invalid)'),
+            status: { type: 'string', enum: ['pass', 'warn', 'fail', 'skip'] },
+            reason: str('What was found and what to fix; never a secret'),
+            durationMs: { type: 'integer' },
+            details: loose('Counts, ages, queue depths'),
+          },
+        },
+      },
+    },
+  },
   UsageRecord: {
     type: 'object',
     required: ['subscriptionId', 'dimension', 'quantity', 'timestamp'],
