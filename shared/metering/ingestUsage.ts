@@ -4,6 +4,7 @@ import type { Logger } from '../logging';
 import type { SubscriptionRecord } from '../subscription/model';
 import { mapLimited } from './concurrency';
 import { HOUR_MS } from './hours';
+import { MAX_USAGE_QUANTITY, QuantitySum } from './quantity';
 import type { MeteringLookups } from './lookups';
 import type { AppendMode, AppendOutcome, NewUsageRecord, UsageBucket } from './model';
 import { checkRecordShape, type Rejection, type UsageInput } from './usageInput';
@@ -102,7 +103,7 @@ export function createUsageIngestion(deps: IngestUsageDeps): UsageIngestion {
       const unique = dropRepeatedIds(valid, results);
 
       const byBucket = new Map<string, ValidRecord[]>();
-      for (const record of unique) byBucket.set(bucketId(record.input), [...(byBucket.get(bucketId(record.input)) ?? []), record]);
+      for (const record of withinHourBound(unique, reject)) byBucket.set(bucketId(record.input), [...(byBucket.get(bucketId(record.input)) ?? []), record]);
       await mapLimited([...byBucket.values()], BUCKET_CONCURRENCY, async (records) => {
         const first = records[0] as ValidRecord;
         await ensureBucket(first, now.toISOString());
@@ -156,6 +157,29 @@ async function checkAgainstSubscriptions(
     valid.push({ index, input, subscription });
   }
   return valid;
+}
+
+/**
+ * The records of one request for one hour and dimension may add up to MAX_USAGE_QUANTITY: a record
+ * that would take the request's total for its hour past it is refused (the ones before it are kept).
+ * Hours filled across several requests are checked again when they are emitted.
+ */
+function withinHourBound(records: ValidRecord[], reject: (index: number, id: string | undefined, reason: Rejection, hour?: string) => void): ValidRecord[] {
+  const sums = new Map<string, QuantitySum>();
+  return records.filter((record) => {
+    const key = bucketId(record.input);
+    const sum = sums.get(key) ?? new QuantitySum();
+    sums.set(key, sum);
+    const before = sum.value();
+    if (!sum.add(record.input.quantity).exceedsBound()) return true;
+    sum.add(-record.input.quantity);
+    const { dimension, hour, id } = record.input;
+    reject(record.index, id, {
+      code: 'hour-total-too-large',
+      message: `this record would take dimension ${dimension} for the hour ${hour} to more than ${MAX_USAGE_QUANTITY.toLocaleString('en-US')} units in this request (${before} before it), the most one usage event can report`,
+    }, hour);
+    return false;
+  });
 }
 
 /** A caller id repeated in one request: the first is stored, identical repeats are duplicates, others conflict. */
