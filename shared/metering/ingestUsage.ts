@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { AlreadyExistsError } from '../errors';
 import type { Logger } from '../logging';
 import type { SubscriptionRecord } from '../subscription/model';
+import { cancelledAt } from '../subscription/stateMachine';
 import { mapLimited } from './concurrency';
 import { HOUR_MS } from './hours';
 import { MAX_USAGE_QUANTITY, QuantitySum } from './quantity';
@@ -139,8 +140,9 @@ async function checkAgainstSubscriptions(
       no({ code: 'unknown-subscription', message: `subscription ${input.subscriptionId} is not known to this app (it must have been purchased and activated)` });
       continue;
     }
-    if (subscription.status !== 'Subscribed') {
-      no({ code: 'subscription-not-subscribed', message: `subscription ${input.subscriptionId} is ${subscription.status}; Microsoft accepts usage only while it is Subscribed` });
+    const refusal = statusRefusal(subscription, input);
+    if (refusal !== undefined) {
+      no({ code: 'subscription-not-subscribed', message: refusal });
       continue;
     }
     const plan = await lookups.plan(subscription, input.dimension);
@@ -180,6 +182,20 @@ function withinHourBound(records: ValidRecord[], reject: (index: number, id: str
     }, hour);
     return false;
   });
+}
+
+/**
+ * Microsoft accepts usage while a subscription is Subscribed, and after a cancellation still for
+ * usage that happened before it (within the 24-hour window, checked with the record's shape):
+ * marketplace-api.md §7.3, from the metered billing FAQ. Pending and Suspended are refused.
+ */
+function statusRefusal(subscription: SubscriptionRecord, input: UsageInput): string | undefined {
+  if (subscription.status === 'Subscribed') return undefined;
+  const id = input.subscriptionId;
+  if (subscription.status !== 'Unsubscribed') return `subscription ${id} is ${subscription.status}; Microsoft accepts usage only while it is Subscribed (or, once cancelled, for usage before the cancellation)`;
+  const cancelled = cancelledAt(subscription);
+  if (cancelled !== undefined && Date.parse(input.timestamp) < Date.parse(cancelled)) return undefined;
+  return `subscription ${id} was cancelled${cancelled === undefined ? '' : ` at ${cancelled}`}; Microsoft accepts usage of a cancelled subscription only for usage before the cancellation (timestamp ${input.timestamp})`;
 }
 
 /** A caller id repeated in one request: the first is stored, identical repeats are duplicates, others conflict. */
