@@ -21,6 +21,8 @@ export interface AppDependencies extends TableStores {
   readonly config: Readonly<Config>;
   readonly clock: Clock;
   readonly marketplace: MarketplaceApi;
+  /** The credential the Marketplace client gets its tokens from (readiness asks it for one). */
+  readonly marketplaceCredential: TokenCredential;
   /** The ISV's provisioning, lifecycle and decision hooks (no-ops unless configured). */
   readonly isv: IsvHooks;
   /** Usage records, hour buckets and the pending index (shared/metering). */
@@ -65,9 +67,10 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const clock = overrides.clock ?? systemClock;
   const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
+  const marketplaceCredential = overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth);
   const marketplace = createMarketplaceClient({
     baseUrl: m.baseUrl,
-    credential: overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth),
+    credential: marketplaceCredential,
     extraAllowedHosts: m.extraAllowedHosts,
     requestTimeoutMs: m.requestTimeoutMs,
     maxAttempts: m.maxAttempts,
@@ -79,6 +82,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     config,
     clock,
     marketplace,
+    marketplaceCredential,
     // Hooks outlive invocations, so their few warnings go to the process log.
     isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     usage: createUsageStore(storage, { clock }),

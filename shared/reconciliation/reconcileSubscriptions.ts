@@ -14,7 +14,7 @@ import { recoverOperations } from './recoverOperations';
 import { catalogRefresher, type CatalogCounts } from './refreshCatalog';
 
 export interface ReconcileDeps {
-  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'listOutstandingOperations' | 'listAvailablePlans'>;
+  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'getSubscription' | 'listOutstandingOperations' | 'listAvailablePlans'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
@@ -42,6 +42,8 @@ export interface ReconcileReport {
   seen: number;
   unchanged: number;
   repaired: number;
+  /** Drifted, but another worker was converging the subscription on Microsoft's state at the time. */
+  deferred: number;
   imported: number;
   failed: number;
   /** Listed items that did not parse: skipped (logged with their id), the rest of the page processed. */
@@ -81,15 +83,19 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
 async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promise<ReconcileReport> {
   const tableWrites = emptyWriteCounts();
   const log = deps.logger.child({ runId });
+  const operations = countingLedger(deps.operations, tableWrites);
   const repairDeps = {
     subscriptions: countingSubscriptions(deps.subscriptions, tableWrites),
     history: countingHistory(deps.history, tableWrites),
+    operations,
+    marketplace: deps.marketplace,
+    clock: deps.clock,
     isv: deps.isv,
     logger: log,
   };
   const recoverDeps = {
     marketplace: deps.marketplace,
-    operations: countingLedger(deps.operations, tableWrites),
+    operations,
     history: repairDeps.history,
     queue: deps.operationsQueue,
     logger: log,
@@ -147,6 +153,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     seen: 0,
     unchanged: 0,
     repaired: 0,
+    deferred: 0,
     imported: 0,
     failed: 0,
     unparseable: 0,
