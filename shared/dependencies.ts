@@ -52,7 +52,13 @@ export function storageSettingsFrom(config: StorageConfig, credential?: TokenCre
     (config.managedIdentityClientId === undefined
       ? new ManagedIdentityCredential()
       : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
-  return { accountName: config.accountName, credential: identity, tableNamePrefix: config.tablePrefix };
+  return {
+    accountName: config.accountName,
+    tableServiceUri: config.tableServiceUri,
+    queueServiceUri: config.queueServiceUri,
+    credential: identity,
+    tableNamePrefix: config.tablePrefix,
+  };
 }
 
 export function buildDependencies(config: Readonly<Config>, overrides: DependencyOverrides = {}): AppDependencies {

@@ -9,6 +9,7 @@ import { hourIso, hourStartMs, lastEmittableHourMs, MICROSOFT_WINDOW_MS } from '
 import type { BucketKey, PendingBucket, UsageBucket } from './model';
 import { isFinalState } from './model';
 import { claimBucket, completeBucket, isClaimLive, releaseBucket, type Completion } from './bucketStateMachine';
+import { MAX_USAGE_QUANTITY } from './quantity';
 import type { UsageStore } from './usageStore';
 
 /** Stop taking new hours after this long, so one run ends well within the 5-minute function timeout. */
@@ -45,6 +46,8 @@ export interface EmissionReport {
   retryLater: number;
   /** Claimed by another run right now. */
   busy: number;
+  /** Hours this run could not handle (e.g. a storage error on that hour): logged, left for the next run; the others went on. */
+  failed: number;
   marketplaceCalls: number;
   /** The time budget ran out; the remaining hours wait for the next run (oldest are always taken first). */
   stoppedEarly: boolean;
@@ -82,6 +85,7 @@ async function emit(deps: EmitUsageDeps, runId: string, started: Date): Promise<
     empty: 0,
     retryLater: 0,
     busy: 0,
+    failed: 0,
     marketplaceCalls: 0,
     stoppedEarly: false,
   };
@@ -93,7 +97,7 @@ async function emit(deps: EmitUsageDeps, runId: string, started: Date): Promise<
       break;
     }
     const page = await deps.usage.listPending({ throughHour: report.throughHour, pageSize: PENDING_PAGE_SIZE, continuationToken });
-    const prepared = await mapLimited(page.items, PREPARE_CONCURRENCY, (entry) => prepare(deps, runId, entry, report));
+    const prepared = await mapLimited(page.items, PREPARE_CONCURRENCY, (entry) => isolated(deps, entry, report, () => prepare(deps, runId, entry, report)));
     for (const item of prepared) if (item !== undefined) ready.push(item);
     while (ready.length >= MAX_BATCH_USAGE_EVENTS) await send(deps, ready.splice(0, MAX_BATCH_USAGE_EVENTS), report);
     continuationToken = page.continuationToken;
@@ -137,6 +141,10 @@ async function prepare(deps: EmitUsageDeps, runId: string, entry: PendingBucket,
     await finish(deps, claimed, { kind: 'empty' }, report);
     return undefined;
   }
+  if (!(totals.billableQuantity <= MAX_USAGE_QUANTITY)) {
+    await finish(deps, claimed, { kind: 'tooLarge', quantity: totals.billableQuantity }, report);
+    return undefined;
+  }
   return { bucket: claimed, quantity: totals.billableQuantity };
 }
 
@@ -168,15 +176,31 @@ async function send(deps: EmitUsageDeps, batch: Ready[], report: EmissionReport)
   } catch (thrown) {
     const error = toError(thrown);
     deps.logger.warn('usage batch not delivered; the hours will be sent again by the next run', { events: events.length, error });
-    await mapLimited(batch, PREPARE_CONCURRENCY, (item) => finish(deps, item.bucket, { kind: 'retry', code: errorCode(error), message: error.message }, report));
+    await mapLimited(batch, PREPARE_CONCURRENCY, (item) =>
+      isolated(deps, item.bucket.value, report, () => finish(deps, item.bucket, { kind: 'retry', code: errorCode(error), message: error.message }, report)),
+    );
     return;
   }
   await mapLimited(batch, PREPARE_CONCURRENCY, async (item, index) => {
     const result = matchResult(results, item.bucket.value, index, batch.length);
     const completion: Completion =
       result === undefined ? { kind: 'retry', code: 'NoResult', message: 'Microsoft returned no result for this event' } : { kind: 'answered', sentQuantity: item.quantity, result };
-    await finish(deps, item.bucket, completion, report);
+    await isolated(deps, item.bucket.value, report, () => finish(deps, item.bucket, completion, report));
   });
+}
+
+/**
+ * One hour's failure stays that hour's: it is logged and counted, and the run goes on with the
+ * others (a claimed hour is left Emitting; its claim expires and a later run takes it again).
+ */
+async function isolated<T>(deps: EmitUsageDeps, bucket: BucketKey, report: EmissionReport, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (thrown) {
+    report.failed += 1;
+    deps.logger.warn('usage hour not handled in this run; the next run takes it again', { subscriptionId: bucket.subscriptionId, dimension: bucket.dimension, hour: bucket.hour, error: toError(thrown) });
+    return undefined;
+  }
 }
 
 /** The batch answer for one event: matched on resource, dimension and hour; by position as a fallback. */

@@ -148,7 +148,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   },
   ReconcileReport: {
     type: 'object',
-    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'imported', 'failed', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
+    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'deferred', 'imported', 'failed', 'unparseable', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
     properties: {
       runId: str(),
       startedAt: dateTime,
@@ -156,8 +156,10 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       seen: { type: 'integer', description: 'Subscriptions Microsoft listed' },
       unchanged: { type: 'integer' },
       repaired: { type: 'integer' },
+      deferred: { type: 'integer', description: 'Drifted, but another worker was converging the subscription on Microsoft\'s state at the time; the next run looks again' },
       imported: { type: 'integer', description: 'Missing locally, created' },
       failed: { type: 'integer' },
+      unparseable: { type: 'integer', description: 'Listed items that did not parse: skipped and logged with their id (also listed in failures); the rest was processed' },
       drift: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Repaired subscriptions per drifted field' },
       operationsChecked: { type: 'integer' },
       operationsRecovered: { type: 'integer', description: 'InProgress operations the webhook never delivered, handed to processing' },

@@ -166,6 +166,42 @@ describe('loadConfig', () => {
     expect(config.storage).toEqual({ kind: 'identity', accountName: 'contosofulfil', managedIdentityClientId: undefined, tablePrefix: '' });
   });
 
+  it('builds identity-based storage settings from the table and queue service URIs that the deployment sets', () => {
+    // Act
+    const config = loadConfig({
+      ...validEnv,
+      AzureWebJobsStorage: undefined,
+      AzureWebJobsStorage__credential: 'ManagedIdentity',
+      AzureWebJobsStorage__clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      AzureWebJobsStorage__tableServiceUri: 'https://contosofulfil.table.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://contosofulfil.queue.core.windows.net/',
+      AzureWebJobsStorage__blobServiceUri: 'https://contosofulfil.blob.core.windows.net/',
+    });
+
+    // Assess
+    expect(config.storage).toEqual({
+      kind: 'identity',
+      tableServiceUri: 'https://contosofulfil.table.core.windows.net',
+      queueServiceUri: 'https://contosofulfil.queue.core.windows.net',
+      managedIdentityClientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      tablePrefix: '',
+    });
+  });
+
+  it.each([
+    [{ AzureWebJobsStorage__tableServiceUri: 'https://a.table.core.windows.net' }, /^AzureWebJobsStorage__queueServiceUri is required for identity-based storage/],
+    [{ AzureWebJobsStorage__queueServiceUri: 'https://a.queue.core.windows.net' }, /^AzureWebJobsStorage__tableServiceUri is required for identity-based storage/],
+    [{ AzureWebJobsStorage__tableServiceUri: 'http://a.table.core.windows.net', AzureWebJobsStorage__queueServiceUri: 'https://a.queue.core.windows.net' }, /^AzureWebJobsStorage__tableServiceUri must use https/],
+    [{ AzureWebJobsStorage__accountName: 'acct', AzureWebJobsStorage__credential: 'connectionstring' }, /^AzureWebJobsStorage__credential must be managedidentity/],
+  ])('refuses incomplete or malformed identity-based storage %j', (storage, expected) => {
+    // Act
+    const error = configError({ ...validEnv, AzureWebJobsStorage: undefined, ...storage });
+
+    // Assess
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(expected);
+  });
+
   it('parses the extra allowed hosts list', () => {
     // Act
     const config = loadConfig({ ...validEnv, MARKETPLACE_EXTRA_ALLOWED_HOSTS: ' Proxy.Contoso.com , 127.0.0.1:9000,' });
