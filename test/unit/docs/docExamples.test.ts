@@ -1,4 +1,4 @@
-import { kindOf, prepare, type DocBlock } from '../../e2e/support/docExamples';
+import { kindOf, prepare, type DocBlock } from '../../dev/docExamples';
 
 const block = (body: string, info = 'sh'): DocBlock => ({ file: 'README.md', line: 10, info, body });
 

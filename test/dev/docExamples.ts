@@ -17,7 +17,7 @@ export interface DocBlock {
   body: string;
 }
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 
 export function documentationFiles(): string[] {
   const docs = readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort();
