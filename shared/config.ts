@@ -297,6 +297,20 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * App settings that belong to the Functions host or the platform, not to the app: the deployment
+ * (infra/) may set these without a SETTINGS entry. `AzureWebJobsStorage*` is not among them: the
+ * app reads the storage settings too, so each of those must be a key of SETTINGS.
+ */
+export const PLATFORM_SETTING_PREFIXES = ['FUNCTIONS_', 'AzureWebJobs', 'APPLICATIONINSIGHTS_', 'languageWorkers__', 'WEBSITE_'] as const;
+
+/** True for a key of SETTINGS, or a platform setting by the prefix rule above. */
+export function isKnownSetting(name: string): boolean {
+  if (Object.hasOwn(SETTINGS, name)) return true;
+  if (name.startsWith('AzureWebJobsStorage')) return false;
+  return PLATFORM_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
 export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string; tablePrefix: string }
   | {
@@ -378,6 +392,9 @@ export interface Config {
 
 type Parsed = { [K in SettingName]?: unknown };
 
+/** App Service leaves the reference text in place when it cannot resolve it; never use that as a key. */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
 export function loadConfig(env: Env): Readonly<Config> {
   const issues: string[] = [];
   const values: Parsed = {};
@@ -385,6 +402,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     const raw = env[name];
     const input = raw === undefined || raw.trim() === '' ? setting.default : raw;
     if (input === undefined) continue;
+    if (setting.secret === true && UNRESOLVED_KEY_VAULT_REFERENCE.test(input)) {
+      issues.push(`${name} is an unresolved Key Vault reference: the app's identity cannot read the secret yet (role Key Vault Secrets User) or it does not exist`);
+      continue;
+    }
     const result = setting.schema.safeParse(input);
     if (result.success) {
       values[name] = result.data;

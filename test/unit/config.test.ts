@@ -129,6 +129,18 @@ describe('loadConfig', () => {
     expect(error.issues).toContain('MARKETPLACE_CLIENT_SECRET is required when MARKETPLACE_AUTH_MODE is clientSecret');
   });
 
+  it.each(['LANDING_FORM_SECRET', 'ISV_WEBHOOK_SECRET', 'MARKETPLACE_CLIENT_SECRET'])('refuses an unresolved Key Vault reference in %s instead of signing with its text', (key) => {
+    // Prepare
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/some-secret)';
+
+    // Act
+    const error = configError({ ...validEnv, ISV_WEBHOOK_URL: 'https://contoso.example/hooks', ISV_WEBHOOK_SECRET: 'k'.repeat(40), LANDING_FORM_SECRET: 'f'.repeat(40), [key]: reference });
+
+    // Assess
+    expect(error.issues).toEqual([`${key} is an unresolved Key Vault reference: the app's identity cannot read the secret yet (role Key Vault Secrets User) or it does not exist`]);
+    expect(error.message).not.toContain('kv-abc');
+  });
+
   it('echoes the offending value of a non-secret key so the operator sees the typo', () => {
     // Act
     const error = configError({ ...validEnv, LOG_LEVEL: 'verbose' });
