@@ -36,7 +36,7 @@ export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | 
 export async function reconcileSubscription(deps: RepairDeps, truth: MarketplaceSubscription, run: RunContext): Promise<RepairResult> {
   const local = await deps.subscriptions.get(truth.id);
   if (local === undefined) {
-    // An ended test subscription is not brought back (POST /api/test-subscriptions/remove removed it, or it never mattered).
+    // An ended test subscription is not brought back (POST /api/test-subscriptions/remove removed it).
     if (truth.isTest === true && truth.saasSubscriptionStatus === 'Unsubscribed') return { outcome: 'unchanged' };
     return importSubscription(deps, truth, run);
   }
