@@ -53,12 +53,15 @@ const PRIMARY_EVENT: Readonly<Record<string, SubscriptionEventType>> = {
   Suspend: 'Suspend',
   Reinstate: 'Reinstate',
   Unsubscribe: 'Unsubscribe',
+  Subscribe: 'Activate',
 };
 
 export interface ConvergeOptions {
   operationId: string;
   action: string;
   at: string;
+  /** Import a missing record with this status (then converge it) instead of Microsoft's. */
+  importAs?: 'PendingFulfillmentStart';
 }
 
 export type ConvergeResult =
@@ -73,7 +76,7 @@ export type ConvergeResult =
  */
 export async function convergeSubscription(deps: ApplyEventDeps, truth: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
   const local = await ensureLocalSubscription(deps, truth, options);
-  if (local.imported) return { imported: true, record: local.record };
+  if (local.imported && options.importAs === undefined) return { imported: true, record: local.record };
   const outcomes: Array<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> = [];
   for (const event of eventsToMatch(local.record, truth, options.at)) {
     const workKey = PRIMARY_EVENT[options.action] === event.type ? options.operationId : `${options.operationId}:${event.type}`;
@@ -91,7 +94,7 @@ export async function ensureLocalSubscription(
 ): Promise<{ imported: boolean; record: SubscriptionRecord }> {
   const existing = await deps.subscriptions.get(truth.id);
   if (existing !== undefined) return { imported: false, record: existing.value };
-  const record = recordFromMarketplace(truth, options.at);
+  const record = { ...recordFromMarketplace(truth, options.at), ...(options.importAs === undefined ? {} : { status: options.importAs }) };
   try {
     await deps.subscriptions.create(record);
   } catch (error) {

@@ -1,11 +1,12 @@
 import type { Clock } from '../clock';
 import { toError } from '../errors';
-import type { ChangeDecisionHook, LifecycleNotifier } from '../isv/hooks';
+import type { ChangeDecisionHook, LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import type { Logger } from '../logging';
-import type { MarketplaceApi, MarketplaceOperation } from '../marketplace';
+import type { MarketplaceApi, MarketplaceOperation, MarketplaceSubscription } from '../marketplace';
 import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord, type OperationState, type SubscriptionStore } from '../storage';
 import type { Versioned } from '../subscription/model';
 import { acknowledgeChange, type Acknowledgement } from './acknowledgeChange';
+import { convergeOnSubscribe } from './convergeOnSubscribe';
 import { convergeSubscription, ensureLocalSubscription } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
@@ -30,7 +31,7 @@ export interface ProcessOperationDeps {
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   marketplace: Pick<MarketplaceApi, 'getOperation' | 'getSubscription' | 'updateOperation' | 'deleteSubscription'>;
-  isv: LifecycleNotifier & ChangeDecisionHook;
+  isv: LifecycleNotifier & ChangeDecisionHook & ProvisioningHook;
   queue: MessageQueue<OperationMessage>;
   clock: Clock;
   logger: Logger;
@@ -120,8 +121,9 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
     log.warn('operation rejected: it does not match the marketplace', { reason: verification.rejected });
     return { outcome: 'rejected', detail: verification.rejected };
   }
+  const convergeOn = (truth: MarketplaceSubscription) => (action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, converge) : convergeSubscription(applyDeps, truth, converge));
   if (verification.verified === 'subscription') {
-    await convergeSubscription(applyDeps, verification.subscription, converge);
+    await convergeOn(verification.subscription);
     return { outcome: 'completed', detail: 'no operation behind it; verified with Get Subscription' };
   }
   let operation: MarketplaceOperation = verification.operation;
@@ -145,7 +147,7 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
   if (ACKNOWLEDGED_ACTIONS.has(action) && !FINAL_STATUSES.has(operation.status)) {
     return waitForFinal(deps, message, row, operation.status, acknowledgement);
   }
-  await convergeSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), converge);
+  await convergeOn(await deps.marketplace.getSubscription(subscriptionId));
   return { outcome: 'completed', marketplaceStatus: operation.status, acknowledgement };
 }
 

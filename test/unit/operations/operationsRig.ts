@@ -124,7 +124,19 @@ export function marketplaceOperation(overrides: Partial<MarketplaceOperation> = 
 /** The ISV: records notifications and decision requests, answers decisions with `decision`. */
 export class FakeIsv {
   readonly notified: IsvEvent[] = [];
+  readonly provisioned: IsvEvent[] = [];
   readonly asked: ChangeDecisionRequest[] = [];
+  provisionFailures = 0;
+
+  provision(event: IsvEvent): Promise<void> {
+    if (this.provisionFailures > 0) {
+      this.provisionFailures -= 1;
+      return Promise.reject(new Error('isv provisioning unavailable'));
+    }
+    this.provisioned.push(event);
+    return Promise.resolve();
+  }
+
   decision: (request: ChangeDecisionRequest, signal: AbortSignal) => Promise<ChangeDecision> = () => Promise.resolve({ accept: true });
   notifyFailures = 0;
 
