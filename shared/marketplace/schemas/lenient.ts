@@ -107,6 +107,6 @@ export function lenientArray<T>(item: z.ZodType<T>) {
 export function wrappedOrBareArray<T>(key: string, item: z.ZodType<T>): z.ZodType<T[]> {
   return z.union([
     z.array(item),
-    z.looseObject({ [key]: z.array(item).nullish() }).transform((body) => (body[key] as T[] | null | undefined) ?? []),
+    z.looseObject({ [key]: z.array(item).nullish() }).transform((body) => body[key] ?? []),
   ]);
 }
