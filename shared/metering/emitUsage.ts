@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { AlreadyExistsError, ConcurrencyConflictError, toError } from '../errors';
 import type { Logger } from '../logging';
 import { MAX_BATCH_USAGE_EVENTS, type MarketplaceApi, type UsageEvent, type UsageEventResponse } from '../marketplace';
+import { recordRun, type JobRunStore } from '../runs';
 import type { Versioned } from '../subscription/model';
 import { mapLimited } from './concurrency';
 import { hourIso, hourStartMs, lastEmittableHourMs, MICROSOFT_WINDOW_MS } from './hours';
@@ -28,6 +29,8 @@ export interface EmitUsageDeps {
   claimTimeoutMs: number;
   logger: Pick<Logger, 'info' | 'warn'>;
   timeBudgetMs?: number;
+  /** Where the run's start, end, outcome and counts are recorded (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 export interface EmissionReport {
@@ -63,6 +66,14 @@ interface Ready {
 export async function emitUsage(deps: EmitUsageDeps): Promise<EmissionReport> {
   const started = deps.clock.now();
   const runId = deps.newId();
+  const summarize = ({ claimed, emitted, duplicates, rejected, empty, retryLater, busy }: EmissionReport) => ({
+    outcome: rejected + retryLater > 0 ? ('partial' as const) : ('succeeded' as const),
+    counts: { claimed, emitted, duplicates, rejected, empty, retryLater, busy },
+  });
+  return recordRun({ runs: deps.runs, job: 'usageEmission', runId, startedAt: started.toISOString(), clock: deps.clock, logger: deps.logger, summarize }, () => emit(deps, runId, started));
+}
+
+async function emit(deps: EmitUsageDeps, runId: string, started: Date): Promise<EmissionReport> {
   const budget = deps.timeBudgetMs ?? DEFAULT_EMISSION_BUDGET_MS;
   const report: EmissionReport = {
     runId,

@@ -12,7 +12,7 @@ export interface DocumentedOperation {
   /** The route template exactly as registered (without the `api/` prefix). */
   route: string;
   authLevel: 'function' | 'admin';
-  tag: 'Subscriptions' | 'Operations' | 'Reconciliation' | 'Usage' | 'Poison queues' | 'Description';
+  tag: 'Subscriptions' | 'Operations' | 'Reconciliation' | 'Usage' | 'Poison queues' | 'Health' | 'Description';
   summary: string;
   description?: string;
   query?: Array<{ name: string; description: string; schema: SchemaObject }>;
@@ -124,6 +124,20 @@ export const DOCUMENTED_OPERATIONS: readonly DocumentedOperation[] = [
     responses: {
       '200': { description: 'The run’s report', schema: 'ReconcileReport' },
       '503': { description: 'Microsoft could not list the subscriptions; nothing more was done', schema: 'Error' },
+    },
+  },
+  {
+    functionName: 'healthReady',
+    method: 'get',
+    route: 'health/ready',
+    authLevel: 'function',
+    tag: 'Health',
+    summary: 'Readiness: every dependency checked now, in parallel, each with a timeout',
+    description:
+      'Table and Queue Storage with the configured identity, a Marketplace API token and the API answering, the webhook signing keys, the ISV endpoints (when configured), poison queue depths, and the age and outcome of the last reconciliation and usage emission runs. One entry per check: `pass`, `warn` (worth a look, still ready), `fail` or `skip` (not configured), its duration and a reason that names what to fix. `GET /api/health` (anonymous) stays the cheap liveness answer.',
+    responses: {
+      '200': { description: 'Ready: no check failed', schema: 'ReadinessReport' },
+      '503': { description: 'Not ready: `failing` names the checks that failed', schema: 'ReadinessReport' },
     },
   },
   {

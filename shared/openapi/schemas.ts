@@ -148,7 +148,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   },
   ReconcileReport: {
     type: 'object',
-    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'imported', 'failed', 'unparseable', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
+    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'deferred', 'imported', 'failed', 'unparseable', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
     properties: {
       runId: str(),
       startedAt: dateTime,
@@ -156,6 +156,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       seen: { type: 'integer', description: 'Subscriptions Microsoft listed' },
       unchanged: { type: 'integer' },
       repaired: { type: 'integer' },
+      deferred: { type: 'integer', description: 'Drifted, but another worker was converging the subscription on Microsoft\'s state at the time; the next run looks again' },
       imported: { type: 'integer', description: 'Missing locally, created' },
       failed: { type: 'integer' },
       unparseable: { type: 'integer', description: 'Listed items that did not parse: skipped and logged with their id (also listed in failures); the rest was processed' },
@@ -169,6 +170,29 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       },
       tableWrites: { type: 'object', properties: { subscriptions: { type: 'integer' }, history: { type: 'integer' }, operations: { type: 'integer' } } },
       failures: { type: 'array', items: { type: 'object', properties: { subscriptionId: str(), error: str() } } },
+    },
+  },
+  ReadinessReport: {
+    type: 'object',
+    required: ['status', 'checkedAt', 'failing', 'checks'],
+    properties: {
+      status: { type: 'string', enum: ['ready', 'unready'] },
+      checkedAt: dateTime,
+      failing: { type: 'array', items: str(), description: 'Names of the checks whose status is fail' },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'status', 'reason', 'durationMs'],
+          properties: {
+            name: str('tables, queues, poisonQueues, marketplaceToken, marketplaceApi, webhookSigningKeys, isvWebhook, isvDecision, reconciliationRun, usageEmissionRun (configuration alone when the settings are invalid)'),
+            status: { type: 'string', enum: ['pass', 'warn', 'fail', 'skip'] },
+            reason: str('What was found and what to fix; never a secret'),
+            durationMs: { type: 'integer' },
+            details: loose('Counts, ages, queue depths'),
+          },
+        },
+      },
     },
   },
   UsageRecord: {

@@ -7,7 +7,7 @@ import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger,
 import type { Versioned } from '../subscription/model';
 import { acknowledgeChange, type Acknowledgement } from './acknowledgeChange';
 import { convergeOnSubscribe } from './convergeOnSubscribe';
-import { convergeSubscription, ensureLocalSubscription } from './convergeSubscription';
+import { convergeSubscription, ensureLocalSubscription, operationTarget, type ConvergeOptions } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
 import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
@@ -121,7 +121,8 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
     log.warn('operation rejected: it does not match the marketplace', { reason: verification.rejected });
     return { outcome: 'rejected', detail: verification.rejected };
   }
-  const convergeOn = (truth: MarketplaceSubscription) => (action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, converge) : convergeSubscription(applyDeps, truth, converge));
+  const convergeOn = (truth: MarketplaceSubscription, options: ConvergeOptions = converge) =>
+    action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, options) : convergeSubscription(applyDeps, truth, options);
   if (verification.verified === 'subscription') {
     await convergeOn(verification.subscription);
     return { outcome: 'completed', detail: 'no operation behind it; verified with Get Subscription' };
@@ -147,7 +148,9 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
   if (ACKNOWLEDGED_ACTIONS.has(action) && !FINAL_STATUSES.has(operation.status)) {
     return waitForFinal(deps, message, row, operation.status, acknowledgement);
   }
-  await convergeOn(await deps.marketplace.getSubscription(subscriptionId));
+  // Stamped now, after the decision, so that history reads in the order things happened.
+  const target = operationTarget(action, operation.planId, operation.quantity);
+  await convergeOn(await deps.marketplace.getSubscription(subscriptionId), { ...converge, at: deps.clock.now().toISOString(), target });
   return { outcome: 'completed', marketplaceStatus: operation.status, acknowledgement };
 }
 

@@ -5,6 +5,7 @@ import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription, type UnparseableItem } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
+import { recordRun, type JobRunStore } from '../runs';
 import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
 import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
 import { forEachLimited } from './forEachLimited';
@@ -13,7 +14,7 @@ import { recoverOperations } from './recoverOperations';
 import { catalogRefresher, type CatalogCounts } from './refreshCatalog';
 
 export interface ReconcileDeps {
-  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'listOutstandingOperations' | 'listAvailablePlans'>;
+  marketplace: Pick<MarketplaceApi, 'listSubscriptions' | 'getSubscription' | 'listOutstandingOperations' | 'listAvailablePlans'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
   logger: Logger;
   newId: () => string;
   settings: { concurrency: number; checkOperations: boolean };
+  /** Where the run's start, end, outcome and counts are recorded (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 /** At most this many per-subscription failures are listed in the report (all are counted). */
@@ -39,6 +42,8 @@ export interface ReconcileReport {
   seen: number;
   unchanged: number;
   repaired: number;
+  /** Drifted, but another worker was converging the subscription on Microsoft's state at the time. */
+  deferred: number;
   imported: number;
   failed: number;
   /** Listed items that did not parse: skipped (logged with their id), the rest of the page processed. */
@@ -68,17 +73,29 @@ const ACTIVE: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<ReconcileReport> {
   const startedAt = deps.clock.now().toISOString();
   const runId = `reconcile-${startedAt.replace(/[^0-9]/g, '')}-${deps.newId()}`;
+  const summarize = ({ seen, unchanged, repaired, imported, failed, operationsRecovered }: ReconcileReport) => ({
+    outcome: failed > 0 ? ('partial' as const) : ('succeeded' as const),
+    counts: { seen, unchanged, repaired, imported, failed, operationsRecovered },
+  });
+  return recordRun({ runs: deps.runs, job: 'reconciliation', runId, startedAt, clock: deps.clock, logger: deps.logger, summarize }, () => run(deps, runId, startedAt));
+}
+
+async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promise<ReconcileReport> {
   const tableWrites = emptyWriteCounts();
   const log = deps.logger.child({ runId });
+  const operations = countingLedger(deps.operations, tableWrites);
   const repairDeps = {
     subscriptions: countingSubscriptions(deps.subscriptions, tableWrites),
     history: countingHistory(deps.history, tableWrites),
+    operations,
+    marketplace: deps.marketplace,
+    clock: deps.clock,
     isv: deps.isv,
     logger: log,
   };
   const recoverDeps = {
     marketplace: deps.marketplace,
-    operations: countingLedger(deps.operations, tableWrites),
+    operations,
     history: repairDeps.history,
     queue: deps.operationsQueue,
     logger: log,
@@ -136,6 +153,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     seen: 0,
     unchanged: 0,
     repaired: 0,
+    deferred: 0,
     imported: 0,
     failed: 0,
     unparseable: 0,

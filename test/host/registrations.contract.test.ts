@@ -24,6 +24,7 @@ interface ContractRow {
 
 const CONTRACT: ContractRow[] = [
   { name: 'health', trigger: 'httpTrigger', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'healthReady', trigger: 'httpTrigger', route: 'health/ready', methods: ['GET'], authLevel: 'function' },
   { name: 'usageIngest', trigger: 'httpTrigger', route: 'usage', methods: ['POST'], authLevel: 'function' },
   { name: 'usageReport', trigger: 'httpTrigger', route: 'usage', methods: ['GET'], authLevel: 'function' },
   { name: 'emitUsage', trigger: 'timerTrigger', schedule: '0 10 * * * *', runOnStartup: false },

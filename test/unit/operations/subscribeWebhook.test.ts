@@ -42,7 +42,7 @@ describe('the Subscribe webhook', () => {
     await rig.known({ saasSubscriptionStatus: 'PendingFulfillmentStart', planId: 'basic' });
     subscribedAtMicrosoft(rig, true);
     const message = await rig.received('Subscribe');
-    const activationDeps = { marketplace: { ...rig.marketplace, getSubscription: rig.marketplace.getSubscription.bind(rig.marketplace), activate: () => Promise.resolve() }, subscriptions: rig.subscriptions, history: rig.history, isv: rig.isv, clock: rig.deps.clock, logger: rig.deps.logger };
+    const activationDeps = { marketplace: { ...rig.marketplace, getSubscription: rig.marketplace.getSubscription.bind(rig.marketplace), activate: () => Promise.resolve() }, subscriptions: rig.subscriptions, history: rig.history, operations: rig.operations, isv: rig.isv, clock: rig.deps.clock, logger: rig.deps.logger };
 
     // Act
     await processOperation(rig.deps, message, FIRST);
