@@ -47,6 +47,10 @@ const bool = z
   .refine((value) => value === 'true' || value === 'false', 'must be true or false')
   .transform((value) => value === 'true');
 
+const RETENTION_FLOOR_DAYS = 7;
+export const DEFAULT_RETENTION_SCHEDULE = '0 40 3 * * *';
+const NCRONTAB = /^[0-9A-Za-z*,/-]+( +[0-9A-Za-z*,/-]+){5}$/;
+
 /** Divisors of 24, so that the reconciliation hours are evenly spread; 0 = timer off. */
 const RECONCILE_INTERVALS = ['0', '1', '2', '3', '4', '6', '8', '12', '24'];
 
@@ -283,6 +287,17 @@ export const SETTINGS = {
     default: '60',
     description: 'Publisher-initiated changes: polling stops after this long without a final status, and the status URL reports `TimedOut`.',
   },
+  RETENTION_PERSONAL_DATA_DAYS: {
+    schema: integer(0, 3_650).refine((days) => days === 0 || days >= RETENTION_FLOOR_DAYS, `must be 0 (off) or at least ${RETENTION_FLOOR_DAYS}`),
+    default: '90',
+    description:
+      'Personal data (subscription name, purchaser and beneficiary e-mail, object id, PUID) of subscriptions that ended more than this many days ago is erased by the retention timer; ids, plan, dates, usage and history stay. At least 7 (Microsoft\'s `retainUntil`); 0 turns the timer off (`POST /api/subscriptions/{id}/erase-personal-data` still works).',
+  },
+  RETENTION_SCHEDULE: {
+    schema: z.string().trim().regex(NCRONTAB, 'must be a six-field NCRONTAB expression (second minute hour day month weekday)'),
+    default: DEFAULT_RETENTION_SCHEDULE,
+    description: 'When the retention timer runs (six-field NCRONTAB, UTC). Default: daily at 03:40.',
+  },
   STORAGE_TABLE_PREFIX: {
     schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
     default: '',
@@ -378,6 +393,12 @@ export interface PublisherOperationSettings {
   timeoutMs: number;
 }
 
+export interface RetentionSettings {
+  /** Days after a subscription ended before its personal data is erased; 0 = timer off. */
+  personalDataDays: number;
+  schedule: string;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
@@ -387,6 +408,7 @@ export interface Config {
   metering: MeteringSettings;
   reconciliation: ReconciliationSettings;
   publisherOperations: PublisherOperationSettings;
+  retention: RetentionSettings;
   logLevel: LogLevel;
 }
 
@@ -532,6 +554,7 @@ function assemble(v: Parsed): Config {
       pollMaxDelaySeconds: num('PUBLISHER_OPERATION_POLL_MAX_SECONDS'),
       timeoutMs: num('PUBLISHER_OPERATION_TIMEOUT_MINUTES') * 60_000,
     },
+    retention: { personalDataDays: num('RETENTION_PERSONAL_DATA_DAYS'), schedule: str('RETENTION_SCHEDULE') },
     logLevel: v.LOG_LEVEL as LogLevel,
   };
 }
@@ -550,6 +573,15 @@ let cached: Readonly<Config> | undefined;
 export function getConfig(): Readonly<Config> {
   cached ??= loadConfig(process.env);
   return cached;
+}
+
+/**
+ * The retention timer's schedule, for its registration (which happens before any invocation, so
+ * it cannot wait for getConfig). An invalid value registers the default; getConfig then reports it.
+ */
+export function retentionSchedule(env: Env = process.env): string {
+  const parsed = SETTINGS.RETENTION_SCHEDULE.schema.safeParse(env.RETENTION_SCHEDULE?.trim() || DEFAULT_RETENTION_SCHEDULE);
+  return parsed.success ? parsed.data : DEFAULT_RETENTION_SCHEDULE;
 }
 
 /** For tests and tools that change the environment between runs. */

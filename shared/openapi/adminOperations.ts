@@ -104,6 +104,29 @@ export const DOCUMENTED_OPERATIONS: readonly DocumentedOperation[] = [
     responses: changeResponses,
   },
   {
+    functionName: 'erasePersonalData',
+    method: 'post',
+    route: 'subscriptions/{subscriptionId}/erase-personal-data',
+    authLevel: 'function',
+    tag: 'Subscriptions',
+    summary: 'Erase the personal data of one subscription now (docs/personal-data.md)',
+    description:
+      'The name, the purchaser’s and beneficiary’s e-mail, object id and PUID are removed from the record and its history; ids, plan, dates, usage and history rows stay. Works in any status and is idempotent; the data is never stored again, whatever Microsoft sends later. No body.',
+    responses: { '200': { description: 'What was erased', schema: 'ErasureReport' }, '404': NOT_FOUND },
+  },
+  {
+    functionName: 'removeTestSubscriptions',
+    method: 'post',
+    route: 'test-subscriptions/remove',
+    authLevel: 'function',
+    tag: 'Subscriptions',
+    summary: 'Remove ended test subscriptions (`isTest`) with their history and operations',
+    description:
+      'Body `{}` removes every Unsubscribed test subscription; `subscriptionIds` limits it to those; `dryRun` only reports. Live test subscriptions and real ones are skipped with the reason. Usage records stay. Reconciliation does not import an ended test subscription again.',
+    requestBody: { schema: 'RemoveTestSubscriptionsRequest', required: true },
+    responses: { '200': { description: 'Removed and skipped subscriptions', schema: 'RemovalReport' }, '400': BAD_REQUEST },
+  },
+  {
     functionName: 'getOperationStatus',
     method: 'get',
     route: 'operations/{operationId}',

@@ -55,6 +55,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       createdAt: dateTime,
       updatedAt: dateTime,
       retainUntil: { ...dateTime, description: 'After Unsubscribe: keep the data at least until then' },
+      personalDataErasedAt: { ...dateTime, description: 'When the personal data (name, e-mails, user ids) was erased; it is never stored again' },
       lastError: { type: 'object', properties: { code: str(), message: str(), at: dateTime } },
     },
   },
@@ -208,5 +209,23 @@ export const SCHEMAS: Record<string, SchemaObject> = {
     additionalProperties: false,
     properties: { messageIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 1000 }, max: { type: 'integer', minimum: 1, maximum: 1000 } },
   },
+  ErasureReport: {
+    type: 'object',
+    properties: {
+      subscriptionId: str(),
+      erasedAt: { ...dateTime, description: 'When the personal data was first erased' },
+      fieldsErased: { type: 'array', items: str('name, purchaser, beneficiary or lastError'), description: 'Empty when it had been erased before' },
+      historyEntriesScrubbed: { type: 'integer', description: 'History rows rewritten without personal data' },
+    },
+  },
+  RemoveTestSubscriptionsRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      subscriptionIds: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 50, description: 'Default: every ended (Unsubscribed) test subscription' },
+      dryRun: { type: 'boolean', description: 'Report what would be removed; change nothing' },
+    },
+  },
+  RemovalReport: loose('`{ dryRun, removed: [{ subscriptionId, historyRows, operations }], skipped: [{ subscriptionId, reason }] }`'),
   ReplayResult: loose('`{ queue, poisonQueue, replayed: [messageId], notFound: [messageId] }`'),
 };

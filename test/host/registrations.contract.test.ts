@@ -45,6 +45,9 @@ const CONTRACT: ContractRow[] = [
   { name: 'reconcileSubscriptions', trigger: 'timerTrigger', schedule: '0 20 * * * *', runOnStartup: false },
   { name: 'reconcile', trigger: 'httpTrigger', route: 'reconcile', methods: ['POST'], authLevel: 'function' },
   { name: 'openApi', trigger: 'httpTrigger', route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
+  { name: 'enforceRetention', trigger: 'timerTrigger', schedule: '0 40 3 * * *', runOnStartup: false },
+  { name: 'erasePersonalData', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/erase-personal-data', methods: ['POST'], authLevel: 'function' },
+  { name: 'removeTestSubscriptions', trigger: 'httpTrigger', route: 'test-subscriptions/remove', methods: ['POST'], authLevel: 'function' },
 ];
 
 const PINNED_LIBRARY = { name: '@azure/functions', version: '4.16.5' };

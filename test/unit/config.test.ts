@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/errors';
-import { SETTINGS, loadConfig, type Env } from '../../shared/config';
+import { SETTINGS, loadConfig, retentionSchedule, type Env } from '../../shared/config';
 
 const sample = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
   Values: Record<string, string>;
@@ -339,5 +339,35 @@ describe('loadConfig: reconciliation and publisher operation settings', () => {
 
     // Assess
     expect(error.issues).toEqual([expect.stringMatching(expected)]);
+  });
+});
+
+describe('loadConfig: retention settings', () => {
+  it('defaults to erasing personal data 90 days after the end, daily at 03:40 UTC', () => {
+    // Act
+    const config = loadConfig(validEnv);
+
+    // Assess
+    expect(config.retention).toEqual({ personalDataDays: 90, schedule: '0 40 3 * * *' });
+  });
+
+  it('accepts 0 (timer off) and periods of at least 7 days, refusing shorter ones and bad schedules', () => {
+    // Act
+    const off = loadConfig({ ...validEnv, RETENTION_PERSONAL_DATA_DAYS: '0', RETENTION_SCHEDULE: '0 0 */6 * * *' });
+    const error = configError({ ...validEnv, RETENTION_PERSONAL_DATA_DAYS: '3', RETENTION_SCHEDULE: '0 40 3 * *' });
+
+    // Assess
+    expect(off.retention).toEqual({ personalDataDays: 0, schedule: '0 0 */6 * * *' });
+    expect(error.issues).toEqual([
+      'RETENTION_PERSONAL_DATA_DAYS must be 0 (off) or at least 7 (got "3")',
+      'RETENTION_SCHEDULE must be a six-field NCRONTAB expression (second minute hour day month weekday) (got "0 40 3 * *")',
+    ]);
+  });
+
+  it('gives the timer registration the configured schedule, or the default when it is missing or invalid', () => {
+    // Assess
+    expect(retentionSchedule({ RETENTION_SCHEDULE: '0 15 2 * * 0' })).toBe('0 15 2 * * 0');
+    expect(retentionSchedule({})).toBe('0 40 3 * * *');
+    expect(retentionSchedule({ RETENTION_SCHEDULE: 'daily' })).toBe('0 40 3 * * *');
   });
 });

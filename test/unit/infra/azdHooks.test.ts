@@ -119,6 +119,8 @@ describe('azure.yaml', () => {
     expect(yaml).toMatch(/^\s+host: function$/m);
     expect(yaml).toMatch(/^\s+dist: build\/app$/m);
     expect(yaml).toMatch(/^\s+remoteBuild: false$/m);
+    // azd's Node packaging runs `npm run build`, then `npm run package`, then zips `dist`.
+    expect(scripts.package).toContain('dist/dev/package/package.js');
   });
 
   it('runs hooks through npm scripts that exist, on POSIX and Windows alike', () => {
