@@ -9,7 +9,7 @@ import { createIsvHooks } from './isv/createIsvHooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
-import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
+import { createQueue, createTableStores, searchIndexedSubscriptions, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
 /**
  * The composition root: the one place that turns configuration into real adapters. Built lazily
@@ -65,8 +65,13 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     retryBudgetMs: m.retryBudgetMs,
     clock,
   });
+  const processLogger = consoleLogger({ level: config.logLevel, fields: { component: 'searchIndex' } });
   return {
     ...stores,
+    // The console's search rows follow every subscription write (shared/storage/subscriptionSearch.ts).
+    subscriptions: searchIndexedSubscriptions(stores.subscriptions, stores.searchIndex, (error, subscriptionId) =>
+      processLogger.warn('search index not updated; search may miss this subscription until its next write', { error, subscriptionId }),
+    ),
     config,
     clock,
     marketplace,

@@ -1,7 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { markup, type SafeHtml } from '../web/markup';
 import { renderDocument } from '../web/page';
-import type { SignedInUser } from './signedInUser';
+import type { SignedInUser } from '../web/signedInUser';
 
 export { PAGE_CSS } from '../web/page';
 

@@ -9,7 +9,7 @@ import type { PageChrome } from './pageLayout';
 import { summarizePlan } from './planSummary';
 import { readPurchaseToken } from './purchaseToken';
 import { redirect } from '../web/page';
-import { readSignedInUser, signInLocation } from './signedInUser';
+import { readSignedInUser, signInLocation } from '../web/signedInUser';
 import { renderSubscriptionPage, type ActivateForm } from './subscriptionPage';
 
 export interface LandingRequest {
