@@ -53,6 +53,7 @@ export const PAGE_CSS = [
   'ol.timeline li{margin:0 0 .75rem;padding-left:1rem}',
   '.pager{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}',
   '.confirm{border:2px solid #d4a72c;border-radius:6px;padding:1rem;background:#fffdf0}',
+  'pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem}',
 ].join('');
 
 const POLICY = contentSecurityPolicy({ inlineStyles: [PAGE_CSS] });
