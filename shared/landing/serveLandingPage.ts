@@ -31,7 +31,15 @@ export function relativeUrl(url: string): string {
 
 export function chromeFor(deps: LandingDeps, headers: Headers): PageChrome {
   const { settings } = deps;
-  return { productName: settings.productName, supportUrl: settings.supportUrl, user: readSignedInUser(headers, { trusted: settings.easyAuth }) };
+  return {
+    productName: settings.productName,
+    supportUrl: settings.supportUrl,
+    offerName: settings.offerName,
+    productUrl: settings.productUrl,
+    supportContact: settings.supportContact,
+    nextSteps: settings.nextSteps,
+    user: readSignedInUser(headers, { trusted: settings.easyAuth }),
+  };
 }
 
 /**
