@@ -82,7 +82,7 @@ export async function performAction(deps: ConsoleDeps, operator: Operator, segme
     let token: string | undefined;
     do {
       const page = await deps.admin.subscriptions.list({ pageSize: 1_000, continuationToken: token });
-      await Promise.all(page.items.map(({ value }) => deps.searchIndex.put(value.id, searchTerms(value))));
+      await deps.searchIndex.putMany(page.items.map(({ value }) => ({ subscriptionId: value.id, terms: searchTerms(value) })));
       count += page.items.length;
       token = page.continuationToken;
     } while (token !== undefined);

@@ -28,6 +28,8 @@ export interface SearchHit extends SearchTerm {
 export interface SubscriptionSearchIndex {
   /** Adds these rows (idempotent) and deletes `stale` ones of the same subscription. */
   put(subscriptionId: string, terms: readonly SearchTerm[], stale?: readonly SearchTerm[]): Promise<void>;
+  /** Adds the rows of many subscriptions, packed into as few round trips as possible (rebuilds, imports). */
+  putMany(entries: ReadonlyArray<{ subscriptionId: string; terms: readonly SearchTerm[] }>): Promise<void>;
   /** Deletes these rows (idempotent). */
   remove(subscriptionId: string, terms: readonly SearchTerm[]): Promise<void>;
   /** Rows whose term starts with `prefix` (already normalised), in term order, a page at a time. */

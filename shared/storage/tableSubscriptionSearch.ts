@@ -27,6 +27,10 @@ function after(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
+function upserts(subscriptionId: string, terms: readonly SearchTerm[]): TransactionAction[] {
+  return terms.map((t) => ['upsert', { partitionKey: PARTITION, rowKey: rowKey(subscriptionId, t), subscriptionId, field: t.field, term: t.term }, 'Replace']);
+}
+
 export class TableSubscriptionSearchIndex implements SubscriptionSearchIndex {
   constructor(private readonly client: TableClient) {}
 
@@ -40,13 +44,12 @@ export class TableSubscriptionSearchIndex implements SubscriptionSearchIndex {
   }
 
   put(subscriptionId: string, terms: readonly SearchTerm[], stale: readonly SearchTerm[] = []): Promise<void> {
-    const upserts: TransactionAction[] = terms.map((t) => [
-      'upsert',
-      { partitionKey: PARTITION, rowKey: rowKey(subscriptionId, t), subscriptionId, field: t.field, term: t.term },
-      'Replace',
-    ]);
     // A delete of a row that is not there fails the whole batch, so stale rows go one by one, after.
-    return this.submit(upserts).then(() => this.remove(subscriptionId, stale));
+    return this.submit(upserts(subscriptionId, terms)).then(() => this.remove(subscriptionId, stale));
+  }
+
+  putMany(entries: ReadonlyArray<{ subscriptionId: string; terms: readonly SearchTerm[] }>): Promise<void> {
+    return this.submit(entries.flatMap((entry) => upserts(entry.subscriptionId, entry.terms)));
   }
 
   async remove(subscriptionId: string, terms: readonly SearchTerm[]): Promise<void> {

@@ -15,6 +15,10 @@ export class InMemorySearchIndex implements SubscriptionSearchIndex {
     await this.remove(subscriptionId, stale);
   }
 
+  async putMany(entries: ReadonlyArray<{ subscriptionId: string; terms: readonly SearchTerm[] }>): Promise<void> {
+    for (const entry of entries) await this.put(entry.subscriptionId, entry.terms);
+  }
+
   async remove(subscriptionId: string, terms: readonly SearchTerm[]): Promise<void> {
     await Promise.resolve();
     for (const term of terms) this.rows.delete(InMemorySearchIndex.key(subscriptionId, term));
