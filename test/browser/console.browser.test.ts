@@ -1,16 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningStack } from '../../dev/stack';
 import { encodeQueueMessage, poisonQueueName, QUEUE_NAMES } from '../../shared/storage';
 import { addressesOf, eventually, LandingStackClient, startLandingStack } from '../e2e/support/landingStack';
+import { CHROMIUM, CHROMIUM_ARGS, documentWidthAt, SCREENSHOTS as DOCS, watchPage } from './browserSupport';
 
-// Debian's chromium driven by playwright-core, as in landing.browser.test.ts.
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => candidate && existsSync(candidate));
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-// `UPDATE_SCREENSHOTS=1 npx jest test/browser` refreshes the screenshots committed under docs/.
-const DOCS = path.resolve(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.tmp');
 const BUYER = 'buyer@customer.example';
 const OPERATOR = 'Ada Operator';
 
@@ -19,8 +15,7 @@ let client: LandingStackClient;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const errors: string[] = [];
-const foreignRequests: string[] = [];
+let watched: { errors: string[]; foreignRequests: string[] };
 
 /** A purchase the buyer has landed on and that is active in our store. */
 async function activePurchase(name: string, planId = 'team', quantity = 5): Promise<string> {
@@ -46,9 +41,7 @@ async function checkBasics(): Promise<void> {
 /** The page fits a 375 px wide screen: nothing makes the document scroll sideways. */
 async function checkNarrow(url: string): Promise<void> {
   const narrow = await context.newPage();
-  await narrow.setViewportSize({ width: 375, height: 800 });
-  await narrow.goto(url);
-  const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+  const width = await documentWidthAt(narrow, 375, url);
   await narrow.close();
   expect({ url, width: Math.max(width, 375) }).toEqual({ url, width: 375 });
 }
@@ -61,15 +54,7 @@ beforeAll(async () => {
   // No JavaScript: the console works without it.
   context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') errors.push(`${response.status()} ${response.url()}`);
-  });
-  page.on('request', (request) => {
-    if (!request.url().startsWith(stack.hostUrl)) foreignRequests.push(request.url());
-  });
+  watched = watchPage(page, stack.hostUrl);
   mkdirSync(DOCS, { recursive: true });
 }, 90_000);
 
@@ -172,7 +157,7 @@ describe('the operator console in a real browser', () => {
     // Assess
     expect(log).toContain('ChangeQuantity');
     expect(log).toContain('Unsubscribe');
-    expect(errors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(watched.errors).toEqual([]);
+    expect(watched.foreignRequests).toEqual([]);
   }, 60_000);
 });
