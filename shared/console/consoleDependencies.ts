@@ -6,6 +6,7 @@ import type { Logger } from '../logging';
 import type { UsageStore } from '../metering';
 import { getPoisonAdminDependencies } from '../operations/operationsDependencies';
 import type { PoisonQueueStore } from '../operations/poisonQueue';
+import { checkReadiness, getReadinessDependencies, type ReadinessReport } from '../readiness';
 import type { OperationLog, SubscriptionSearchIndex } from '../storage';
 
 /** Everything the console reads and acts through: the admin use cases' dependencies and a few readers. */
@@ -16,6 +17,8 @@ export interface ConsoleDeps {
   searchIndex: SubscriptionSearchIndex;
   usage: Pick<UsageStore, 'listBuckets' | 'sumBucket' | 'listPending'>;
   poison: PoisonQueueStore;
+  /** The readiness checks of GET /api/health/ready, run for the overview (absent: not shown). */
+  readiness?: () => Promise<ReadinessReport>;
   logger: Logger;
 }
 
@@ -24,6 +27,7 @@ export interface ConsoleAppDependencies {
   app: Pick<AppDependencies, 'config' | 'operationLog' | 'searchIndex' | 'usage' | 'logger'>;
   admin: AdminDependencies;
   poison: PoisonQueueStore;
+  readiness?: (context: InvocationContext) => Promise<ReadinessReport>;
 }
 
 let cached: ConsoleAppDependencies | undefined;
@@ -31,7 +35,11 @@ let cached: ConsoleAppDependencies | undefined;
 export function getConsoleAppDependencies(): ConsoleAppDependencies {
   if (cached === undefined) {
     const app = getDependencies();
-    cached = { app, admin: adminDependenciesFrom(app), poison: getPoisonAdminDependencies().poison };
+    const readiness = (context: InvocationContext): Promise<ReadinessReport> => {
+      const deps = getReadinessDependencies();
+      return checkReadiness({ checks: deps.checks, clock: deps.clock, logger: deps.logger(context) });
+    };
+    cached = { app, admin: adminDependenciesFrom(app), poison: getPoisonAdminDependencies().poison, readiness };
   }
   return cached;
 }
@@ -46,6 +54,7 @@ export function consoleDependencies(wiring: ConsoleAppDependencies, context: Inv
     searchIndex: app.searchIndex,
     usage: app.usage,
     poison: wiring.poison,
+    readiness: wiring.readiness && (() => (wiring.readiness as NonNullable<typeof wiring.readiness>)(context)),
     logger: app.logger(context, { component: 'console' }),
   };
 }

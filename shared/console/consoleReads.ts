@@ -52,12 +52,14 @@ export async function loadOverview(deps: ConsoleDeps): Promise<OverviewData> {
     } while (token !== undefined && read < MAX_COUNTED);
     return { counts, countsCapped: token !== undefined };
   })();
-  const [{ counts, countsCapped }, recent, poison] = await Promise.all([
+  const [{ counts, countsCapped }, recent, poison, runs, readiness] = await Promise.all([
     counting,
     recentOperations(deps, { since: new Date(now.getTime() - 24 * HOUR_MS), max: MAX_LOG_ROWS }),
     Promise.all(Object.values(QUEUE_NAMES).map(async (queue) => ({ queue, count: await deps.poison.approximateCount(`${queue}-poison`) }))),
+    deps.admin.runs.list().catch((error: unknown) => `Runs could not be read: ${toError(error).message}`),
+    deps.readiness?.().catch((error: unknown) => `Readiness could not be checked: ${toError(error).message}`),
   ]);
-  return { counts, countsCapped, recent: recent.items, poison };
+  return { counts, countsCapped, recent: recent.items, poison, runs, readiness };
 }
 
 export async function loadSubscription(deps: ConsoleDeps, id: string, requestId: string | null, canAct: boolean): Promise<SubscriptionView> {

@@ -1,3 +1,5 @@
+import type { ReadinessReport } from '../readiness';
+import type { JobRun } from '../runs';
 import type { OperationRecord } from '../storage';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../subscription/model';
 import { markup, type SafeHtml } from '../web/markup';
@@ -11,6 +13,26 @@ export interface OverviewData {
   /** Operations received in the last 24 hours, newest first. */
   recent: OperationRecord[];
   poison: Array<{ queue: string; count: number }>;
+  /** The last run of each timer job (reconciliation, usage emission, retention), or why it is unknown. */
+  runs: JobRun[] | string;
+  /** GET /api/health/ready's report, or why it is unknown; absent when not wired. */
+  readiness?: ReadinessReport | string;
+}
+
+function runsPanel(runs: JobRun[] | string): SafeHtml {
+  if (typeof runs === 'string') return markup`<p class="muted">${runs}</p>`;
+  const rows = runs.map((run) =>
+    cells(run.job, run.outcome, when(run.finishedAt ?? run.startedAt), Object.entries(run.counts).map(([name, n]) => `${name} ${n}`).join(', '), run.error),
+  );
+  return table('Last runs', ['Job', 'Outcome', 'At', 'Counts', 'Error'], rows, 'No timer job has run yet.');
+}
+
+function readinessPanel(readiness: ReadinessReport | string | undefined): SafeHtml {
+  if (readiness === undefined) return markup`<p class="muted">Readiness is not checked here.</p>`;
+  if (typeof readiness === 'string') return markup`<p class="status status-error">${readiness}</p>`;
+  const cls = readiness.status === 'ready' ? 'status-active' : 'status-failed';
+  const failing = readiness.failing.length > 0 && markup` · failing: ${readiness.failing.join(', ')}`;
+  return markup`<p class="status ${cls}" role="status"><span class="badge">${readiness.status === 'ready' ? 'Ready' : 'Not ready'}</span> ${readiness.checks.length} checks at ${when(readiness.checkedAt)}${failing}</p>`;
 }
 
 function outcomeCounts(recent: readonly OperationRecord[]): Array<[string, number]> {
@@ -31,9 +53,8 @@ export function overviewBody(data: OverviewData): SafeHtml {
 <section class="panel" aria-labelledby="outcomes"><h2 id="outcomes">Operations, last 24 hours</h2>${table('Operation outcomes', ['State', 'Operations'], outcomeCounts(data.recent).map(([state, n]) => cells(state, String(n))), 'No operation in the last 24 hours.')}
 <p><a href="${CONSOLE_BASE}/operations?failed=1">Failed and rejected operations</a></p></section>
 <section class="panel" aria-labelledby="poison-depths"><h2 id="poison-depths">Poison queues</h2>${table('Poison queue depths', ['Queue', 'Messages'], poisonRows)}</section>
-<section class="panel" aria-labelledby="runs"><h2 id="runs">Runs and readiness</h2>
-<p class="muted">Last reconciliation and emission runs, and readiness: not shown yet (they need the run history of shared/runs and GET /api/health/ready).</p>
-<p><a href="${CONSOLE_BASE}/reconcile">Reconcile now</a></p></section>
+<section class="panel" aria-labelledby="readiness"><h2 id="readiness">Readiness</h2>${readinessPanel(data.readiness)}<p><a href="${CONSOLE_BASE}/reconcile">Reconcile now</a></p></section>
 </div>
+<section aria-labelledby="runs"><h2 id="runs">Last reconciliation, emission and retention runs</h2>${runsPanel(data.runs)}</section>
 <section aria-labelledby="recent"><h2 id="recent">Recent operations</h2>${table('Recent operations', ['Received', 'Action', 'Source', 'State', 'Microsoft', 'Subscription'], recentRows, 'No operation in the last 24 hours.')}</section>`;
 }

@@ -132,6 +132,21 @@ describe('operator console access (Easy Auth roles)', () => {
   });
 });
 
+describe('operator console overview', () => {
+  it('shows readiness with the failing checks and the last run of each timer job', async () => {
+    // Prepare
+    const rig = await consoleRig();
+    await rig.deps.admin.runs.save({ job: 'reconciliation', runId: 'run-7', startedAt: '2026-03-02T11:20:00.000Z', finishedAt: '2026-03-02T11:21:00.000Z', outcome: 'partial', counts: { seen: 12, repaired: 2, failed: 1 } });
+
+    // Act
+    const page = text(await rig.call('GET', BASE, { as: READER }));
+
+    // Assess
+    expect(page).toContain('Not ready</span> 0 checks at 2026-03-02 12:00:00 UTC · failing: marketplaceApi');
+    expect(page).toMatch(/<td>reconciliation<\/td><td>partial<\/td><td>2026-03-02 11:21:00 UTC<\/td><td>seen 12, repaired 2, failed 1<\/td>/);
+  });
+});
+
 describe('operator console markup', () => {
   it('escapes what comes from Microsoft and the buyer on the list and the detail page', async () => {
     // Prepare

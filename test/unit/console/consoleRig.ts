@@ -38,6 +38,7 @@ export async function consoleRig(settings: Partial<ConsoleSettings> = {}) {
     searchIndex: rig.searchIndex,
     usage: new InMemoryUsageStore(),
     poison,
+    readiness: () => Promise.resolve({ status: 'unready', checkedAt: '2026-03-02T12:00:00.000Z', failing: ['marketplaceApi'], checks: [] }),
     logger: rig.logger,
   };
   const call = (method: string, path: string, init: { as?: Who; form?: Record<string, string>; headers?: Record<string, string>; host?: string } = {}): Promise<HttpResponseInit> => {
