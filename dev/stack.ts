@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       MARKETPLACE_API_BASE_URL: emulator.apiBaseUrl,
       WEBHOOK_JWKS_URL: emulator.jwksUrl,
       LANDING_PRODUCT_NAME: 'Contoso (local stack)',
+      // The operator console with its development sign-in (loopback only; refused on Azure).
+      CONSOLE_AUTH: 'development',
+      CONSOLE_FORM_SECRET: randomBytes(32).toString('base64url'),
       ...options.settingsOverrides,
     };
     const host = await spawnHost(options, settings, emulator.caCertPath);

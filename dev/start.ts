@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       `saas-fulfillment is running (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`,
       '',
       `  Functions host      ${hostUrl}/api/…   (health: ${hostUrl}/api/health, readiness: ${hostUrl}/api/health/ready)`,
+      `  Operator console    ${hostUrl}/api/console   (development sign-in: pick a name and a role)`,
       `  Marketplace emulator ${emulator.url}/        (page to purchase and fire lifecycle actions)`,
       `    Marketplace API   ${emulator.apiBaseUrl}`,
       `    Control API       ${emulator.url}/control/…`,

@@ -14,6 +14,12 @@ export type { MarketplaceAuthSettings };
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * App Service / Azure Functions set these in every app; their presence means "not a developer's
+ * machine", where the development sign-in of the console must never run.
+ */
+export const PLATFORM_VARIABLES = ['WEBSITE_SITE_NAME', 'WEBSITE_INSTANCE_ID', 'WEBSITE_HOSTNAME', 'WEBSITE_OWNER_NAME', 'WEBSITE_RESOURCE_GROUP'] as const;
+
 const DEFAULT_MARKETPLACE_BASE_URL = 'https://marketplaceapi.microsoft.com/api';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -216,6 +222,34 @@ export const SETTINGS = {
     schema: url({ httpsUnlessLoopback: true }),
     description: 'Support link shown on the landing page (optional).',
   },
+  LANDING_OFFER_NAME: {
+    schema: text,
+    description: 'Display name of the offer shown on the landing page instead of its id (default: LANDING_PRODUCT_NAME).',
+  },
+  LANDING_PRODUCT_URL: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Where the buyer uses the product: once the subscription is active the landing page shows an "Open <product>" link to it (optional).',
+  },
+  LANDING_SUPPORT_CONTACT: {
+    schema: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    description: 'Support contact shown on the landing page, e.g. an e-mail address or phone number (optional).',
+  },
+  LANDING_NEXT_STEPS: {
+    schema: z.string().trim().min(1, 'must not be empty').max(1_000, 'must be at most 1000 characters'),
+    description: 'What happens next, shown to the buyer while the subscription is being set up (optional; plain text).',
+  },
+  CONSOLE_AUTH: {
+    schema: z.enum(['off', 'easyAuth', 'development'], { error: 'must be off, easyAuth or development' }),
+    default: 'off',
+    description:
+      'Operator console at /api/console: `off`; `easyAuth` (App Service Authentication in front; roles Console.Admin / Console.Reader from `x-ms-client-principal`); `development` (local sign-in; refused outside loopback and on Azure).',
+  },
+  CONSOLE_FORM_SECRET: {
+    schema: signingSecret,
+    secret: true,
+    required: 'unless CONSOLE_AUTH is off',
+    description: 'Key that signs the console form tokens and the development sign-in (HMAC-SHA256).',
+  },
   ISV_WEBHOOK_URL: {
     schema: url({ httpsUnlessLoopback: true }),
     description: 'Your product\'s endpoint for provisioning and lifecycle events (signed CloudEvents). Absent: nothing is sent.',
@@ -365,6 +399,16 @@ export interface LandingSettings {
   requireSignIn: boolean;
   productName: string;
   supportUrl?: string;
+  /** The offer's display name (default: the product name). */
+  offerName?: string;
+  productUrl?: string;
+  supportContact?: string;
+  nextSteps?: string;
+}
+
+export interface ConsoleSettings {
+  auth: 'off' | 'easyAuth' | 'development';
+  formSecret?: string;
 }
 
 export interface IsvSettings {
@@ -404,6 +448,7 @@ export interface Config {
   marketplace: MarketplaceSettings;
   webhook: WebhookSettings;
   landing: LandingSettings;
+  console: ConsoleSettings;
   isv: IsvSettings;
   metering: MeteringSettings;
   reconciliation: ReconciliationSettings;
@@ -455,6 +500,13 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   if (values.LANDING_REQUIRE_SIGN_IN === true && values.LANDING_EASY_AUTH !== true) {
     issues.push('LANDING_REQUIRE_SIGN_IN needs LANDING_EASY_AUTH=true (sign-in comes from App Service Authentication)');
+  }
+  if (values.CONSOLE_AUTH !== undefined && values.CONSOLE_AUTH !== 'off') {
+    requireKey('CONSOLE_FORM_SECRET', 'is required unless CONSOLE_AUTH is off');
+  }
+  if (values.CONSOLE_AUTH === 'development') {
+    const platform = PLATFORM_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '');
+    if (platform.length > 0) issues.push(`CONSOLE_AUTH=development is refused on a hosting platform (${platform.join(', ')} set): use easyAuth`);
   }
   if (has('ISV_WEBHOOK_URL') || has('ISV_DECISION_URL')) {
     requireKey('ISV_WEBHOOK_SECRET', 'is required when ISV_WEBHOOK_URL or ISV_DECISION_URL is set');
@@ -532,7 +584,12 @@ function assemble(v: Parsed): Config {
       requireSignIn: v.LANDING_REQUIRE_SIGN_IN as boolean,
       productName: str('LANDING_PRODUCT_NAME'),
       supportUrl: optional('LANDING_SUPPORT_URL'),
+      offerName: optional('LANDING_OFFER_NAME'),
+      productUrl: optional('LANDING_PRODUCT_URL'),
+      supportContact: optional('LANDING_SUPPORT_CONTACT'),
+      nextSteps: optional('LANDING_NEXT_STEPS'),
     },
+    console: { auth: v.CONSOLE_AUTH as ConsoleSettings['auth'], formSecret: optional('CONSOLE_FORM_SECRET') },
     isv: {
       webhookUrl: optional('ISV_WEBHOOK_URL'),
       secret: optional('ISV_WEBHOOK_SECRET'),

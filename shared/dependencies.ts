@@ -10,7 +10,7 @@ import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceA
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
 import { createJobRunStore, type JobRunStore } from './runs';
-import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
+import { createQueue, createTableStores, searchIndexedSubscriptions, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
 /**
  * The composition root: the one place that turns configuration into real adapters. Built lazily
@@ -77,8 +77,13 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     retryBudgetMs: m.retryBudgetMs,
     clock,
   });
+  const processLogger = consoleLogger({ level: config.logLevel, fields: { component: 'searchIndex' } });
   return {
     ...stores,
+    // The console's search rows follow every subscription write (shared/storage/subscriptionSearch.ts).
+    subscriptions: searchIndexedSubscriptions(stores.subscriptions, stores.searchIndex, (error, subscriptionId) =>
+      processLogger.warn('search index not updated; search may miss this subscription until its next write', { error, subscriptionId }),
+    ),
     config,
     clock,
     marketplace,

@@ -6,4 +6,4 @@ export { openLandingPage, type LandingOutcome, type OpenLandingPageDeps, type Op
 export { readPurchaseToken, type PurchaseTokenResult } from './purchaseToken';
 export { serveActivationForm, type ActivationFormRequest } from './serveActivationForm';
 export { serveLandingPage, type LandingRequest } from './serveLandingPage';
-export { readSignedInUser, signInLocation, type SignedInUser } from './signedInUser';
+export { readSignedInUser, signInLocation, type SignedInUser } from '../web/signedInUser';

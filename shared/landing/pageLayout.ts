@@ -1,7 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { markup, type SafeHtml } from '../web/markup';
 import { renderDocument } from '../web/page';
-import type { SignedInUser } from './signedInUser';
+import type { SignedInUser } from '../web/signedInUser';
 
 export { PAGE_CSS } from '../web/page';
 
@@ -9,6 +9,14 @@ export { PAGE_CSS } from '../web/page';
 export interface PageChrome {
   productName: string;
   supportUrl?: string;
+  /** The offer's display name (LANDING_OFFER_NAME). */
+  offerName?: string;
+  /** Where the buyer uses the product once active (LANDING_PRODUCT_URL). */
+  productUrl?: string;
+  /** An e-mail address, phone number or other contact (LANDING_SUPPORT_CONTACT). */
+  supportContact?: string;
+  /** What happens next while the subscription is set up (LANDING_NEXT_STEPS). */
+  nextSteps?: string;
   /** The buyer Easy Auth signed in, when it is trusted. */
   user?: SignedInUser;
 }
@@ -32,7 +40,10 @@ function header(chrome: PageChrome): SafeHtml {
 
 function footer(chrome: PageChrome): SafeHtml {
   const support = chrome.supportUrl && markup`<p><a href="${chrome.supportUrl}">Contact support</a></p>`;
-  return markup`<footer class="bottom"><p>Billing is handled by Microsoft through Azure Marketplace.</p>${support}</footer>`;
+  const contact = chrome.supportContact;
+  const isEmail = contact !== undefined && /^[^\s@]+@[^\s@]+$/.test(contact);
+  const contactLine = contact && markup`<p>Support: ${isEmail ? markup`<a href="mailto:${contact}">${contact}</a>` : contact}</p>`;
+  return markup`<footer class="bottom"><p>Billing is handled by Microsoft through Azure Marketplace.</p>${support}${contactLine}</footer>`;
 }
 
 /** A landing page: the shared document (shared/web) with the product's header and footer. */

@@ -7,7 +7,7 @@ import { renderMessagePage } from './landingViews';
 import type { PageChrome } from './pageLayout';
 import { readFormBody, type FormBodyRequest } from '../web/readFormBody';
 import { chromeFor, DEFAULT_CHROME, redirect, type LandingRequest } from './serveLandingPage';
-import { signInLocation } from './signedInUser';
+import { signInLocation } from '../web/signedInUser';
 
 export type ActivationFormRequest = LandingRequest & FormBodyRequest;
 

@@ -9,7 +9,7 @@ import type { PageChrome } from './pageLayout';
 import { summarizePlan } from './planSummary';
 import { readPurchaseToken } from './purchaseToken';
 import { redirect } from '../web/page';
-import { readSignedInUser, signInLocation } from './signedInUser';
+import { readSignedInUser, signInLocation } from '../web/signedInUser';
 import { renderSubscriptionPage, type ActivateForm } from './subscriptionPage';
 
 export interface LandingRequest {
@@ -31,7 +31,15 @@ export function relativeUrl(url: string): string {
 
 export function chromeFor(deps: LandingDeps, headers: Headers): PageChrome {
   const { settings } = deps;
-  return { productName: settings.productName, supportUrl: settings.supportUrl, user: readSignedInUser(headers, { trusted: settings.easyAuth }) };
+  return {
+    productName: settings.productName,
+    supportUrl: settings.supportUrl,
+    offerName: settings.offerName,
+    productUrl: settings.productUrl,
+    supportContact: settings.supportContact,
+    nextSteps: settings.nextSteps,
+    user: readSignedInUser(headers, { trusted: settings.easyAuth }),
+  };
 }
 
 /**

@@ -64,10 +64,13 @@ function statusText(view: SubscriptionView, productName: string): SafeHtml {
   }
 }
 
-function nextSteps(state: LandingState): SafeHtml[] {
+function nextSteps(state: LandingState, chrome: PageChrome): SafeHtml[] {
   const manage = markup`<li>You can come back to this page at any time: open the subscription in the Azure portal or the Microsoft 365 admin center and select <strong>Manage account</strong>.</li>`;
   if (state === 'confirm' || state === 'pending') {
-    return [markup`<li>Once your subscription is active you will receive a welcome e-mail with how to sign in.</li>`, manage];
+    const then = chrome.productUrl
+      ? markup`<li>Once your subscription is active, this page shows a link to open ${chrome.productName}.</li>`
+      : markup`<li>Once your subscription is active, this page says so; you can then start using ${chrome.productName}.</li>`;
+    return [chrome.nextSteps ? markup`<li>${chrome.nextSteps}</li>` : then, manage];
   }
   if (state === 'active') {
     return [markup`<li>To change your plan or number of seats, or to cancel, use the Azure portal or the Microsoft 365 admin center.</li>`, manage];
@@ -89,7 +92,7 @@ function row(label: string, value: string | SafeHtml | undefined | false): SafeH
   return value === undefined || value === false || value === '' ? undefined : markup`<dt>${label}</dt><dd>${value}</dd>`;
 }
 
-function details(view: SubscriptionView): SafeHtml {
+function details(view: SubscriptionView, chrome: PageChrome): SafeHtml {
   const { record, subscription, plan } = view;
   const term = { ...record.term, ...stripUndefined(subscription.term ?? {}) };
   const dates = term.startDate !== undefined && term.endDate !== undefined ? `${date(term.startDate)} to ${date(term.endDate)}` : undefined;
@@ -98,7 +101,7 @@ function details(view: SubscriptionView): SafeHtml {
   const renewal = view.state === 'active' && ((subscription.autoRenew ?? record.autoRenew) ? 'Renews automatically' : 'Ends at the end of the term');
   return markup`<dl class="details">${[
     row('Subscription', subscription.name ?? record.name),
-    row('Offer', record.offerId),
+    row('Offer', chrome.offerName ?? chrome.productName),
     row('Plan', plan.description ? markup`${plan.name} <span class="muted">(${plan.description})</span>` : plan.name),
     row('Seats', record.quantity === undefined ? undefined : String(record.quantity)),
     row('Billing term', termName(term.termUnit)),
@@ -137,13 +140,14 @@ export function renderSubscriptionPage(chrome: PageChrome, view: SubscriptionVie
   const body = markup`<p class="status status-${view.state}" role="status"><span class="badge">${BADGES[view.state]}</span> ${statusText(view, chrome.productName)}</p>
 ${testNotice(view.record)}
 ${view.state === 'confirm' && view.form && activateForm(view.form)}
+${view.state === 'active' && chrome.productUrl && markup`<p class="open"><a class="button" href="${chrome.productUrl}">Open ${chrome.productName}</a></p>`}
 <section aria-labelledby="details-heading">
 <h2 id="details-heading">Subscription details</h2>
-${details(view)}
+${details(view, chrome)}
 </section>
 <section aria-labelledby="next-heading">
 <h2 id="next-heading">Next steps</h2>
-<ul>${nextSteps(view.state)}</ul>
+<ul>${nextSteps(view.state, chrome)}</ul>
 </section>`;
   return renderPage(chrome, {
     status: 200,

@@ -40,7 +40,12 @@ const REFUSALS: ReadonlySet<number> = new Set([400, 404, 409]);
  * PATCH/DELETE, a ledger row (source `Publisher`) keyed by a new request id, and a tracking message
  * that polls `Operation-Location` later. Nothing here waits for Microsoft's operation.
  */
-export async function requestPublisherChange(deps: RequestChangeDeps, subscriptionId: string, change: PublisherChange): Promise<ChangeRequestResult> {
+export async function requestPublisherChange(
+  deps: RequestChangeDeps,
+  subscriptionId: string,
+  change: PublisherChange,
+  options: { requestedBy?: string } = {},
+): Promise<ChangeRequestResult> {
   const local = await deps.subscriptions.get(subscriptionId);
   if (local === undefined) throw new NotFoundError('Subscription', subscriptionId);
   const available = change.action === 'Unsubscribe' ? [] : await learnPlans(deps, subscriptionId);
@@ -82,7 +87,7 @@ export async function requestPublisherChange(deps: RequestChangeDeps, subscripti
       kind: 'PublisherChangeRequested',
       operationId: accepted.operationId,
       to: target(change),
-      detail: `${change.action} requested by the publisher (request ${requestId})`,
+      detail: `${change.action} requested by ${options.requestedBy ?? 'the publisher'} (request ${requestId})`,
       idempotencyKey: historyKey(requestId, 'PublisherChangeRequested'),
     })
     .catch((error: unknown) => log.warn('publisher change accepted but its history row not written', { error }));

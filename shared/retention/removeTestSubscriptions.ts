@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logging';
-import type { SubscriptionStore } from '../storage';
+import { searchTerms, type SubscriptionSearchIndex, type SubscriptionStore } from '../storage';
 import type { PersonalDataStore } from '../storage/personalDataStore';
 import type { SubscriptionRecord, Versioned } from '../subscription/model';
 import { SUBSCRIPTION_ID_PATTERN } from '../admin/adminQueries';
@@ -25,6 +25,8 @@ export type RemoveTestSubscriptionsInput = z.output<typeof removeTestSubscriptio
 export interface RemoveTestSubscriptionsDeps {
   subscriptions: Pick<SubscriptionStore, 'get' | 'list'>;
   personalData: Pick<PersonalDataStore, 'removeSubscription'>;
+  /** The console's search rows of a removed subscription go too (they hold its e-mail addresses). */
+  searchIndex?: Pick<SubscriptionSearchIndex, 'remove'>;
   logger: Logger;
 }
 
@@ -57,6 +59,7 @@ export async function removeTestSubscriptions(deps: RemoveTestSubscriptionsDeps,
       return;
     }
     const rows = dryRun ? { historyRows: 0, operations: 0 } : await deps.personalData.removeSubscription(id, found.etag);
+    if (!dryRun) await deps.searchIndex?.remove(id, searchTerms(found.value));
     report.removed.push({ subscriptionId: id, ...rows });
   };
 

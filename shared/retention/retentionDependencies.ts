@@ -4,7 +4,7 @@ import type { RetentionSettings } from '../config';
 import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
 import type { LogFields, Logger } from '../logging';
 import type { JobRunStore } from '../runs';
-import type { HistoryStore, SubscriptionStore } from '../storage';
+import type { HistoryStore, SubscriptionSearchIndex, SubscriptionStore } from '../storage';
 import { createPersonalDataStore, type PersonalDataStore } from '../storage/personalDataStore';
 
 /** What the retention timer and the erase / remove endpoints need, wired once. */
@@ -12,6 +12,8 @@ export interface RetentionDependencies {
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   personalData: PersonalDataStore;
+  /** The console's search index (its rows of a removed subscription are deleted with it). */
+  searchIndex: SubscriptionSearchIndex;
   /** The timer records its runs here (the `retention` job). */
   runs: JobRunStore;
   clock: Clock;
@@ -24,6 +26,7 @@ export function retentionDependenciesFrom(app: AppDependencies, personalData: Pe
     subscriptions: app.subscriptions,
     history: app.history,
     personalData,
+    searchIndex: app.searchIndex,
     runs: app.runs,
     clock: app.clock,
     settings: app.config.retention,

@@ -1,16 +1,22 @@
 import type { HistoryStore } from './historyStore';
-import type { OperationLedger } from './operationLedger';
+import type { OperationLedger, OperationLog } from './operationLedger';
 import { createTableClient, type StorageSettings } from './storageSettings';
+import type { SubscriptionSearchIndex } from './subscriptionSearch';
 import type { SubscriptionStore } from './subscriptionStore';
 import { TableHistoryStore } from './tableHistoryStore';
 import { tableName } from './tableNames';
 import { TableOperationLedger } from './tableOperationLedger';
+import { TableSubscriptionSearchIndex } from './tableSubscriptionSearch';
 import { TableSubscriptionStore } from './tableSubscriptionStore';
 
 export interface TableStores {
   subscriptions: SubscriptionStore;
   operations: OperationLedger;
   history: HistoryStore;
+  /** The operation ledger read as a log (the console's delivery log). */
+  operationLog: OperationLog;
+  /** The console's subscription search index (rows kept in step by `searchIndexedSubscriptions`). */
+  searchIndex: SubscriptionSearchIndex;
 }
 
 /**
@@ -19,9 +25,12 @@ export interface TableStores {
  */
 export function createTableStores(settings: StorageSettings): TableStores {
   const prefix = settings.tableNamePrefix ?? '';
+  const operations = new TableOperationLedger(createTableClient(settings, tableName('operations', prefix)));
   return {
     subscriptions: new TableSubscriptionStore(createTableClient(settings, tableName('subscriptions', prefix))),
-    operations: new TableOperationLedger(createTableClient(settings, tableName('operations', prefix))),
+    operations,
+    operationLog: operations,
     history: new TableHistoryStore(createTableClient(settings, tableName('history', prefix))),
+    searchIndex: new TableSubscriptionSearchIndex(createTableClient(settings, tableName('search', prefix))),
   };
 }

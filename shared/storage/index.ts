@@ -6,7 +6,9 @@ export { decodeQueueMessage, encodeQueueMessage, type MessageQueue, type SendOpt
 export {
   MAX_OPERATION_PAYLOAD_LENGTH,
   OPERATION_STATES,
+  type ListOperationsOptions,
   type OperationLedger,
+  type OperationLog,
   type OperationRecord,
   type OperationState,
 } from './operationLedger';
@@ -20,3 +22,14 @@ export {
   type UpdateWithRetryOptions,
 } from './subscriptionStore';
 export { TABLE_NAMES } from './tableNames';
+export { searchIndexedSubscriptions } from './searchIndexedSubscriptions';
+export {
+  matchesSearch,
+  MIN_QUERY_LENGTH,
+  normalizeSearchText,
+  searchTerms,
+  type SearchField,
+  type SearchHit,
+  type SearchTerm,
+  type SubscriptionSearchIndex,
+} from './subscriptionSearch';

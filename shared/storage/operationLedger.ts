@@ -1,4 +1,5 @@
 import type { Versioned } from '../subscription/model';
+import type { Page } from './continuationToken';
 
 export const OPERATION_STATES = ['Received', 'Queued', 'Processing', 'Completed', 'Rejected', 'Failed'] as const;
 export type OperationState = (typeof OPERATION_STATES)[number];
@@ -39,3 +40,21 @@ export interface OperationLedger {
   /** Replaces the row if `etag` is current: ConcurrencyConflictError if stale, NotFoundError if missing. */
   update(operation: OperationRecord, etag: string): Promise<Versioned<OperationRecord>>;
 }
+
+export interface ListOperationsOptions {
+  subscriptionId?: string;
+  /** Only operations received at or after this instant. */
+  since?: Date;
+  /** Only `Failed` and `Rejected` ones. */
+  failedOnly?: boolean;
+  /** 1–1000, default 100. */
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+/** Reading the ledger for the operator console's delivery log: filtered pages, ordered by operation id. */
+export interface OperationLog {
+  list(options?: ListOperationsOptions): Promise<Page<OperationRecord>>;
+}
+
+export const DEFAULT_OPERATION_PAGE_SIZE = 100;

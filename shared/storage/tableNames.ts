@@ -5,6 +5,7 @@ export const TABLE_NAMES = {
   subscriptions: 'subscriptions',
   operations: 'operations',
   history: 'history',
+  search: 'subscriptionsearch',
 } as const;
 
 export type TableKind = keyof typeof TABLE_NAMES;

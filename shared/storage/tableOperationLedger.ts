@@ -1,14 +1,25 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { Versioned } from '../subscription/model';
+import type { Page } from './continuationToken';
 import { operationCodec } from './operationEntity';
-import type { OperationLedger, OperationRecord } from './operationLedger';
+import { DEFAULT_OPERATION_PAGE_SIZE, type ListOperationsOptions, type OperationLedger, type OperationLog, type OperationRecord } from './operationLedger';
+import { readPage } from './tablePaging';
 import { VersionedTable } from './versionedTable';
 
+/** The filter of `list`: each given option is a clause, joined with AND. */
+export function operationFilter(options: ListOperationsOptions): string | undefined {
+  const clauses: string[] = [];
+  if (options.subscriptionId !== undefined) clauses.push(odata`subscriptionId eq ${options.subscriptionId}`);
+  if (options.since !== undefined) clauses.push(odata`receivedAt ge ${options.since}`);
+  if (options.failedOnly === true) clauses.push(`(state eq 'Failed' or state eq 'Rejected')`);
+  return clauses.length > 0 ? clauses.join(' and ') : undefined;
+}
+
 /** OperationLedger on an Azure (or Azurite) table. */
-export class TableOperationLedger implements OperationLedger {
+export class TableOperationLedger implements OperationLedger, OperationLog {
   private readonly table: VersionedTable<OperationRecord>;
 
-  constructor(client: TableClient) {
+  constructor(private readonly client: TableClient) {
     this.table = new VersionedTable(client, operationCodec);
   }
 
@@ -22,5 +33,16 @@ export class TableOperationLedger implements OperationLedger {
 
   update(operation: OperationRecord, etag: string): Promise<Versioned<OperationRecord>> {
     return this.table.update(operation, etag);
+  }
+
+  list(options: ListOperationsOptions = {}): Promise<Page<OperationRecord>> {
+    return readPage(this.client, {
+      filter: () => operationFilter(options),
+      pageSize: options.pageSize,
+      defaultPageSize: DEFAULT_OPERATION_PAGE_SIZE,
+      continuationToken: options.continuationToken,
+      resource: operationCodec.resource,
+      decode: (entity) => operationCodec.fromEntity(entity),
+    });
   }
 }

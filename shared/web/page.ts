@@ -42,17 +42,18 @@ export const PAGE_CSS = [
   '.table{overflow-x:auto;max-width:100%}',
   'table{border-collapse:collapse;width:100%;font-size:.9375rem}',
   'th,td{text-align:left;padding:.375rem .5rem;border-bottom:1px solid #d0d7de;vertical-align:top}',
-  'th{background:#f6f8fa;font-weight:600}',
+  'th{background:#f6f8fa;font-weight:600;overflow-wrap:normal}',
   'td.num,th.num{text-align:right}',
   'form.inline,form.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:.75rem 0}',
-  'form.filters label,form.inline label{display:flex;flex-direction:column;font-weight:600;font-size:.875rem;gap:.25rem}',
-  'input,select{font:inherit;padding:.375rem .5rem;border:1px solid #6e7781;border-radius:6px;max-width:100%;box-sizing:border-box}',
+  'form.filters label,form.inline label{display:flex;flex-direction:column;font-weight:600;font-size:.875rem;gap:.25rem;min-width:0;max-width:100%}',
+  'input,select{font:inherit;padding:.375rem .5rem;border:1px solid #6e7781;border-radius:6px;max-width:100%;min-width:0;box-sizing:border-box}',
   '.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}',
   '.panel{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem}.panel h2{margin-top:0}',
   'ol.timeline{list-style:none;padding:0;margin:0;border-left:3px solid #d0d7de}',
   'ol.timeline li{margin:0 0 .75rem;padding-left:1rem}',
   '.pager{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}',
   '.confirm{border:2px solid #d4a72c;border-radius:6px;padding:1rem;background:#fffdf0}',
+  'pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem}',
 ].join('');
 
 const POLICY = contentSecurityPolicy({ inlineStyles: [PAGE_CSS] });

@@ -1,15 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningStack } from '../../dev/stack';
 import { addressesOf, LandingStackClient, startLandingStack, TEST_FORM_SECRET } from '../e2e/support/landingStack';
+import { CHROMIUM, CHROMIUM_ARGS, documentWidthAt, SCREENSHOTS as DOCS, watchPage } from './browserSupport';
 
-// Debian's chromium driven by playwright-core (which downloads nothing); CI installs the package.
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => candidate && existsSync(candidate));
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-// Screenshots go to .tmp/ on every run; `UPDATE_SCREENSHOTS=1 npx jest test/browser` refreshes the
-// ones committed under docs/ (they change with every run: ids and dates).
-const DOCS = path.resolve(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.tmp');
+const LONG_URL = `https://docs.contoso.example/getting-started/${'a-very-long-path-segment-without-any-break-'.repeat(12)}end`;
 const XSS_NAME = '<script>alert(1)</script>';
 
 let stack: RunningStack;
@@ -23,6 +19,10 @@ beforeAll(async () => {
     LANDING_FORM_SECRET: TEST_FORM_SECRET,
     LANDING_PRODUCT_NAME: 'Contoso Workspace',
     LANDING_SUPPORT_URL: 'https://support.contoso.example/help',
+    LANDING_OFFER_NAME: 'Contoso Workspace for teams',
+    LANDING_PRODUCT_URL: 'https://app.contoso.example/start',
+    LANDING_SUPPORT_CONTACT: 'help@contoso.example',
+    LANDING_NEXT_STEPS: `Read how to invite your team: ${LONG_URL}`,
   });
   client = new LandingStackClient(addressesOf(stack));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -41,22 +41,11 @@ async function openContext(options: { javaScriptEnabled: boolean }): Promise<{ c
   const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled, viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   const dialogs: string[] = [];
-  const errors: string[] = [];
-  const foreignRequests: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') errors.push(`${response.status()} ${response.url()}`);
-  });
-  page.on('request', (request) => {
-    if (!request.url().startsWith(stack.hostUrl)) foreignRequests.push(request.url());
-  });
-  return { context, page, dialogs, errors, foreignRequests };
+  return { context, page, dialogs, ...watchPage(page, stack.hostUrl) };
 }
 
 describe('the landing page in a real browser', () => {
@@ -84,6 +73,7 @@ describe('the landing page in a real browser', () => {
     expect(errors).toEqual([]);
     expect(foreignRequests).toEqual([]);
     expect((await client.stored(bought.subscriptionId))?.status).toBe('Subscribed');
+    expect(await page.getByRole('link', { name: 'Open Contoso Workspace' }).getAttribute('href')).toBe('https://app.contoso.example/start');
     await page.screenshot({ path: path.join(DOCS, 'landing-page-active.png'), fullPage: true });
     await context.close();
   }, 60_000);
@@ -104,6 +94,25 @@ describe('the landing page in a real browser', () => {
     expect(errors).toEqual([]);
     const buttonColour = await page.getByRole('button', { name: 'Activate subscription' }).evaluate((element) => getComputedStyle(element).backgroundColor);
     expect(buttonColour).toBe('rgb(10, 88, 202)');
+    await context.close();
+  }, 30_000);
+
+  it('shows the offer name, no e-mail promise, and nothing overflows at 375 px or 1,280 px even with a long URL in the text', async () => {
+    // Prepare
+    const bought = await client.purchase({ offerId: 'contoso-seats', planId: 'team', quantity: 5, name: `Workspace ${LONG_URL}` });
+    const { context, page } = await openContext({ javaScriptEnabled: false });
+
+    // Act
+    const narrow = await documentWidthAt(page, 375, bought.landingUrl);
+    const text = await page.locator('main').textContent();
+    const wide = await documentWidthAt(page, 1280, bought.landingUrl);
+
+    // Assess
+    expect({ narrow, wide }).toEqual({ narrow: 375, wide: 1280 });
+    expect(text).toContain('Contoso Workspace for teams');
+    expect(text).not.toContain('contoso-seats');
+    expect(text).not.toMatch(/e-mail/i);
+    expect(text).toContain(LONG_URL);
     await context.close();
   }, 30_000);
 });

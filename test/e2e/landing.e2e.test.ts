@@ -30,7 +30,7 @@ describe('landing page on the local stack (automatic activation)', () => {
     expect(landing.status).toBe(200);
     expect(body).toContain('<h1>Setting up your subscription</h1>');
     expect(body).toContain('Starter');
-    expect(body).toContain('$49.00, 1 Month Subscription');
+    expect(body).toContain('$49.00 per month');
     expect(record).toMatchObject({ offerId: 'contoso-analytics', planId: 'starter', isFreeTrial: false, sandboxType: 'None', sessionMode: 'None' });
     expect(await client.marketplaceStatus(bought.subscriptionId)).toBe('Subscribed');
     const history = await client.history(bought.subscriptionId);
@@ -50,7 +50,7 @@ describe('landing page on the local stack (automatic activation)', () => {
     // Assess
     expect(page).toContain('<h1>Your subscription</h1>');
     expect(page).toContain('<dt>Seats</dt><dd>7</dd>');
-    expect(page).toContain('$70.00 for 7 seats, 1 Month Subscription');
+    expect(page).toContain('$70.00 per month for 7 seats');
     expect(page).toMatch(/<dt>Current term<\/dt><dd>\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}<\/dd>/);
     expect(page).not.toContain('http-equiv="refresh"');
   });

@@ -1,6 +1,7 @@
 import type { TableStores } from '../../shared/storage/createTableStores';
 import { InMemoryHistoryStore } from './inMemoryHistoryStore';
 import { InMemoryOperationLedger } from './inMemoryOperationLedger';
+import { InMemorySearchIndex } from './inMemorySearchIndex';
 import { InMemorySubscriptionStore } from './inMemorySubscriptionStore';
 
 /** The in-memory twin of `createTableStores(settings)`: three empty stores. */
@@ -8,10 +9,14 @@ export function createInMemoryTableStores(): TableStores & {
   subscriptions: InMemorySubscriptionStore;
   operations: InMemoryOperationLedger;
   history: InMemoryHistoryStore;
+  searchIndex: InMemorySearchIndex;
 } {
+  const operations = new InMemoryOperationLedger();
   return {
     subscriptions: new InMemorySubscriptionStore(),
-    operations: new InMemoryOperationLedger(),
+    operations,
+    operationLog: operations,
     history: new InMemoryHistoryStore(),
+    searchIndex: new InMemorySearchIndex(),
   };
 }

@@ -44,6 +44,7 @@ const CONTRACT: ContractRow[] = [
   { name: 'trackPublisherOperation', trigger: 'queueTrigger', queueName: 'publisher-operations', connection: 'AzureWebJobsStorage' },
   { name: 'reconcileSubscriptions', trigger: 'timerTrigger', schedule: '0 20 * * * *', runOnStartup: false },
   { name: 'reconcile', trigger: 'httpTrigger', route: 'reconcile', methods: ['POST'], authLevel: 'function' },
+  { name: 'console', trigger: 'httpTrigger', route: 'console/{*path}', methods: ['GET', 'POST'], authLevel: 'anonymous' },
   { name: 'openApi', trigger: 'httpTrigger', route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
   { name: 'enforceRetention', trigger: 'timerTrigger', schedule: '0 40 3 * * *', runOnStartup: false },
   { name: 'erasePersonalData', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/erase-personal-data', methods: ['POST'], authLevel: 'function' },

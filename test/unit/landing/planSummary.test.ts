@@ -13,8 +13,8 @@ describe('summarizePlan', () => {
     expect(summary).toEqual({
       name: 'Team',
       description: 'Per user, 1 to 50 seats.',
-      price: '$100.00 per seat, 1 Year Subscription',
-      total: '$500.00 for 5 seats, 1 Year Subscription',
+      price: '$100.00 per seat per year',
+      total: '$500.00 per year for 5 seats',
     });
   });
 
@@ -26,7 +26,18 @@ describe('summarizePlan', () => {
     const summary = summarizePlan(plan, { planId: 'starter', termUnit: 'P1M' });
 
     // Assess
-    expect(summary).toEqual({ name: 'Starter', price: '€49.00, 1 month' });
+    expect(summary).toEqual({ name: 'Starter', price: '€49.00 per month' });
+  });
+
+  it('keeps Microsoft\'s description of a term unit it does not know', () => {
+    // Prepare
+    const plan = { planId: 'odd', displayName: 'Odd', planComponents: { recurrentBillingTerms: [{ termUnit: 'P6M', termDescription: '6 Month Subscription', price: 200, currency: 'USD' }] } };
+
+    // Act
+    const summary = summarizePlan(plan, { planId: 'odd', termUnit: 'P6M' });
+
+    // Assess
+    expect(summary.price).toBe('$200.00, 6 Month Subscription');
   });
 
   it('falls back to the plan id, without a price, when the plan list was unavailable', () => {

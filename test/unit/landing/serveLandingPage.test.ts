@@ -33,7 +33,7 @@ describe('serveLandingPage', () => {
     expect(page.body).not.toMatch(/<script/i);
     expect(page.body).toContain('Fabrikam workspace');
     expect(page.body).toContain('Team');
-    expect(page.body).toContain('$10.00 per seat, 1 Month Subscription');
+    expect(page.body).toContain('$10.00 per seat per month');
     expect(page.body).toContain('buyer@fabrikam.example');
     expect(page.body).toContain('user@fabrikam.example');
   });
@@ -168,8 +168,8 @@ describe('serveLandingPage', () => {
 
   it('escapes every value, so a subscription name with markup is shown as text', async () => {
     // Prepare
-    const marketplace = new FakeMarketplace(buildMarketplaceSubscription({ name: '<script>alert(1)</script>', offerId: '"><img src=x onerror=alert(2)>' }));
-    const { deps } = landingRig({ marketplace, settings: { productName: 'Contoso <b>Workspace</b>' } });
+    const marketplace = new FakeMarketplace(buildMarketplaceSubscription({ name: '<script>alert(1)</script>', purchaser: { emailId: '"><img src=x onerror=alert(2)>' } }));
+    const { deps } = landingRig({ marketplace, settings: { productName: 'Contoso <b>Workspace</b>', offerName: '<i>Analytics</i>' } });
 
     // Act
     const page = await open(deps);
@@ -180,6 +180,26 @@ describe('serveLandingPage', () => {
     expect(page.body).not.toContain('<b>');
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page.body).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(page.body).toContain('<dt>Offer</dt><dd>&lt;i&gt;Analytics&lt;/i&gt;</dd>');
+  });
+
+  it('shows the offer display name, no e-mail promise, the next steps and support contact from the settings, and "Open <product>" once active', async () => {
+    // Prepare
+    const settings = { offerName: 'Contoso Analytics', nextSteps: 'We create your workspace within a minute.', supportContact: 'help@contoso.example', productUrl: 'https://app.contoso.example/start' };
+    const pending = landingRig({ settings });
+    const active = landingRig({ settings, marketplace: new FakeMarketplace(buildMarketplaceSubscription({ saasSubscriptionStatus: 'Subscribed' })) });
+
+    // Act
+    const pendingPage = String((await open(pending.deps)).body);
+    const activePage = String((await open(active.deps)).body);
+
+    // Assess
+    expect(pendingPage).toContain('<dt>Offer</dt><dd>Contoso Analytics</dd>');
+    expect(pendingPage).not.toMatch(/e-mail/i);
+    expect(pendingPage).toContain('<li>We create your workspace within a minute.</li>');
+    expect(pendingPage).toContain('Support: <a href="mailto:help@contoso.example">help@contoso.example</a>');
+    expect(pendingPage).not.toContain('Open Contoso Workspace');
+    expect(activePage).toContain('<a class="button" href="https://app.contoso.example/start">Open Contoso Workspace</a>');
   });
 
   it('answers 400 with the way back when the URL has no token', async () => {

@@ -94,7 +94,7 @@ describe('storage settings', () => {
     const names = kinds.map((kind) => tableName(kind, 'test42'));
 
     // Assess
-    expect(names).toEqual(['test42subscriptions', 'test42operations', 'test42history']);
+    expect(names).toEqual(['test42subscriptions', 'test42operations', 'test42history', 'test42subscriptionsearch']);
     expect(() => tableName('history', 'my-')).toThrow(ConfigurationError);
     expect(() => tableName('history', '1')).toThrow(ConfigurationError);
   });

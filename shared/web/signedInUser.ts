@@ -9,6 +9,8 @@ export interface SignedInUser {
   /** Entra object id. */
   userId?: string;
   identityProvider?: string;
+  /** Entra app roles assigned to the user (the `roles` claims), e.g. `Console.Admin`. */
+  roles?: string[];
 }
 
 const claimSchema = z.object({ typ: z.string(), val: z.string() });
@@ -16,6 +18,7 @@ const claimSchema = z.object({ typ: z.string(), val: z.string() });
 const principalSchema = z.looseObject({
   auth_typ: z.string().optional(),
   name_typ: z.string().optional(),
+  role_typ: z.string().optional(),
   claims: z.array(claimSchema).optional(),
   // Static Web Apps shape.
   identityProvider: z.string().optional(),
@@ -24,6 +27,7 @@ const principalSchema = z.looseObject({
 });
 type Principal = z.infer<typeof principalSchema>;
 
+const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
 const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'];
 const USERNAME_CLAIMS = ['preferred_username', 'email', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', 'upn'];
 
@@ -64,6 +68,9 @@ export function readSignedInUser(headers: Headers, options: { trusted: boolean }
   if (userId) user.userId = userId;
   const identityProvider = principal?.identityProvider ?? principal?.auth_typ ?? headers.get('x-ms-client-principal-idp')?.trim();
   if (identityProvider) user.identityProvider = identityProvider;
+  const roleTypes = new Set([...ROLE_CLAIMS, principal?.role_typ]);
+  const roles = [...new Set((principal?.claims ?? []).filter((c) => roleTypes.has(c.typ)).map((c) => c.val.trim()))].filter((role) => role !== '');
+  if (roles.length > 0) user.roles = roles;
   return user;
 }
 
