@@ -10,6 +10,8 @@ import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceA
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
+import { getTelemetry, type Telemetry } from './telemetry';
+import { tracedQueue } from './telemetry/tracedQueue';
 
 /**
  * The composition root: the one place that turns configuration into real adapters. Built lazily
@@ -26,6 +28,8 @@ export interface AppDependencies extends TableStores {
   readonly usage: UsageStore;
   /** Plans learned per offer from List Available Plans (shared/catalog). */
   readonly plans: PlanCatalog;
+  /** Spans, contract metrics and exported log records (does nothing unless an exporter is configured). */
+  readonly telemetry: Telemetry;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -36,6 +40,8 @@ export interface DependencyOverrides {
   marketplaceCredential?: TokenCredential;
   /** Credential for identity-based storage. */
   storageCredential?: TokenCredential;
+  /** Telemetry (tests and benchmarks pass one with in-memory exporters). */
+  telemetry?: Telemetry;
 }
 
 export function storageSettingsFrom(config: StorageConfig, credential?: TokenCredential): StorageSettings {
@@ -54,6 +60,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const storage = storageSettingsFrom(config.storage, overrides.storageCredential);
   const stores = createTableStores(storage);
   const clock = overrides.clock ?? systemClock;
+  const telemetry = overrides.telemetry ?? getTelemetry();
   const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
   const marketplace = createMarketplaceClient({
@@ -64,6 +71,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     maxAttempts: m.maxAttempts,
     retryBudgetMs: m.retryBudgetMs,
     clock,
+    telemetry,
   });
   return {
     ...stores,
@@ -71,18 +79,19 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     clock,
     marketplace,
     // Hooks outlive invocations, so their few warnings go to the process log.
-    isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
+    isv: createIsvHooks(config.isv, { clock, telemetry, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     usage: createUsageStore(storage, { clock }),
     plans: createPlanCatalog(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {
-        queue = createQueue<unknown>(storage, name);
+        queue = tracedQueue(createQueue<unknown>(storage, name), telemetry);
         queues.set(name, queue);
       }
       return queue;
     },
-    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields }),
+    telemetry,
+    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields, telemetry }),
   };
 }
 
