@@ -123,7 +123,12 @@ function tracedAttempt(
     const result = await attemptOnce(settings, request, correlationId, attempt, callerSignal);
     if (result.response) {
       const { status, ids } = result.response;
-      span.setAttributes({ 'http.response.status_code': status, 'marketplace.request_id': ids.requestId, 'marketplace.activity_id': ids.activityId });
+      span.setAttributes({
+        'http.response.status_code': status,
+        'marketplace.request_id': ids.requestId,
+        'marketplace.correlation_id': ids.correlationId,
+        'marketplace.activity_id': ids.activityId,
+      });
       return result;
     }
     const { error } = result;
