@@ -200,7 +200,7 @@ describe('loggerFromContext', () => {
 
     // Assess
     const fields = { invocationId: 'inv-1', functionName: 'marketplaceWebhook', operationId: 'op-1' };
-    expect(captured.map(([level, text]) => [level, JSON.parse(text as string)])).toEqual([
+    expect(captured.map(([level, text]): unknown[] => [level, JSON.parse(text as string) as unknown])).toEqual([
       ['debug', { message: 'checking', ...fields, token: '[REDACTED]' }],
       ['information', { message: 'received', ...fields }],
       ['warning', { message: 'slow', ...fields }],
