@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { createWebhookHandler } from '../../functions/webhook';
 import { loadConfig } from '../../shared/config';
 import { buildDependencies } from '../../shared/dependencies';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Telemetry } from '../../shared/telemetry';
@@ -100,6 +99,8 @@ async function measure(variant: Variant): Promise<Figures> {
     telemetry = { ...inner, enabled: true, inSpan: (_name, _options, fn) => context.with(context.active(), () => fn({ setAttributes: () => undefined, fail: () => undefined })) };
   }
   const credential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  // Imported here: loading a function file outside a Functions worker prints warnings (test mode).
+  const { createWebhookHandler } = await import('../../functions/webhook');
   const deps = webhookDependenciesFrom(buildDependencies(config, { telemetry, marketplaceCredential: credential }));
   const handler = createWebhookHandler(() => deps);
   const authorization = process.env.BENCH_AUTHORIZATION ?? '';
