@@ -32,6 +32,21 @@ export function getTelemetry(): Telemetry {
  * Worker capabilities for `app.setup`: with an exporter configured the worker exports its own logs,
  * so the host (host.json `telemetryMode: OpenTelemetry`) must not forward them as well.
  */
-export function telemetryCapabilities(telemetry: Telemetry = getTelemetry()): Record<string, string> {
-  return telemetry.enabled ? { WorkerOpenTelemetryEnabled: 'true' } : {};
+export function telemetryCapabilities(telemetry: () => Telemetry = getTelemetry): Record<string, string> {
+  try {
+    return telemetry().enabled ? { WorkerOpenTelemetryEnabled: 'true' } : {};
+  } catch {
+    // A malformed telemetry setting: the host keeps forwarding logs, and each invocation fails with
+    // the ConfigurationError that names it (getTelemetry throws again in the invocation hook).
+    return {};
+  }
+}
+
+/** Exports what is buffered (the worker is stopping); never throws. */
+export async function flushTelemetry(telemetry: () => Telemetry = getTelemetry): Promise<void> {
+  try {
+    await telemetry().flush();
+  } catch {
+    // Nothing to flush, or an exporter that cannot be reached: the worker stops either way.
+  }
 }
