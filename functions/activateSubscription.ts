@@ -8,7 +8,7 @@ import { QUEUE_NAMES } from '../shared/storage';
  * the message and moves it to `activations-poison` after the last attempt; a message whose work is
  * already done returns normally.
  */
-type ActivationAppDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'isv' | 'clock' | 'logger'>;
+type ActivationAppDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'operations' | 'isv' | 'clock' | 'logger'>;
 
 export function createActivateSubscriptionHandler(getDeps: () => ActivationAppDependencies = getDependencies) {
   // Returns the outcome (no output binding uses it) so that the telemetry hook can count it.
@@ -16,8 +16,8 @@ export function createActivateSubscriptionHandler(getDeps: () => ActivationAppDe
     const deps = getDeps();
     const parsed = parseActivationMessage(message);
     const logger = deps.logger(context, { subscriptionId: parsed.subscriptionId });
-    const { marketplace, subscriptions, history, isv, clock } = deps;
-    return activateSubscription({ marketplace, subscriptions, history, isv, clock, logger }, parsed, {
+    const { marketplace, subscriptions, history, operations, isv, clock } = deps;
+    return activateSubscription({ marketplace, subscriptions, history, operations, isv, clock, logger }, parsed, {
       attempt: dequeueCountOf(context.triggerMetadata),
       maxAttempts: MAX_DEQUEUE_COUNT,
     });

@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
-import { AlreadyExistsError, NotFoundError, toError } from '../errors';
+import { AlreadyExistsError, ConcurrencyConflictError, NotFoundError, toError } from '../errors';
 import type { LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import { redactText, type Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
-import type { HistoryStore, SubscriptionStore } from '../storage';
-import { applySubscriptionEvent } from '../subscription/applyEvent';
+import { convergeOnLatestState } from '../operations/convergeOnLatestState';
+import type { HistoryStore, OperationLedger, SubscriptionStore } from '../storage';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
 import type { SubscriptionRecord } from '../subscription/model';
 import type { ActivationMessage } from './activationMessage';
@@ -20,6 +20,8 @@ export interface ActivateSubscriptionDeps {
   marketplace: Pick<MarketplaceApi, 'getSubscription' | 'activate'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
+  /** The operation ledger, which holds the per-subscription leases. */
+  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
   isv: ProvisioningHook & LifecycleNotifier;
   clock: Clock;
   logger: Logger;
@@ -42,8 +44,9 @@ export type ActivationOutcome =
 /**
  * Activates a purchase, idempotently: reads the marketplace first (already Subscribed → mark the
  * local record and stop), asks the ISV to provision (event id stable across retries), calls Activate
- * with the purchased plan and seats, then applies Activate locally (ETag-conditional, history row,
- * ISV `activated` event keyed by the request id). On failure the error is recorded on the record
+ * with the purchased plan and seats, then converges the record on Microsoft's state under the
+ * subscription's lease (Activate: ETag-conditional, history row, ISV `activated` event keyed by the
+ * request id). On failure the error is recorded on the record
  * (`lastError`, ActivationFailed on the last attempt) and rethrown so that the queue retries.
  */
 export async function activateSubscription(
@@ -66,12 +69,13 @@ async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessa
   const local = await ensureLocalRecord(deps, subscription);
   const status = subscription.saasSubscriptionStatus;
   if (status === 'Subscribed') {
-    await markActive(deps, message, subscription, log);
+    await markActive(deps, message, log);
     log.info('subscription was already active at the marketplace');
     return { outcome: 'alreadyActive' };
   }
   if (status === 'Unsubscribed' || status === 'Suspended') {
-    if (status === 'Unsubscribed') await applySubscriptionEvent({ ...deps, logger: log }, subscriptionId, { type: 'Unsubscribe', at: now(deps) });
+    // Activated and suspended, or cancelled, elsewhere: the record follows Microsoft.
+    await convergeWhenFree(deps, message, log);
     log.warn('subscription cannot be activated', { status });
     return { outcome: 'notActivatable', status };
   }
@@ -87,8 +91,7 @@ async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessa
   });
   await activateAtMarketplace(deps, subscription);
   // Billing starts now: Microsoft sets the term dates, which the account view shows.
-  const activated = await deps.marketplace.getSubscription(subscriptionId);
-  await markActive(deps, message, activated, log);
+  await markActive(deps, message, log);
   log.info('subscription activated', { planId: subscription.planId, quantity: subscription.quantity });
   return { outcome: 'activated' };
 }
@@ -120,7 +123,7 @@ async function activateAtMarketplace(deps: ActivateSubscriptionDeps, subscriptio
   }
 }
 
-async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMessage, subscription: MarketplaceSubscription, log: Logger): Promise<void> {
+async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<void> {
   const at = now(deps);
   // Microsoft has activated: clear an earlier attempt's error first, so that nobody reads the record
   // as Subscribed and failed at the same time.
@@ -129,8 +132,26 @@ async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMes
     const { lastError: _cleared, ...rest } = record;
     return { ...rest, updatedAt: at };
   });
-  const event = { type: 'Activate' as const, at, ...(subscription.term === undefined ? {} : { term: { ...subscription.term } }) };
-  await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, event, { operationId: message.requestId });
+  await convergeWhenFree(deps, message, log);
+}
+
+/** Waits between attempts to take the subscription's lease (a webhook being processed holds it for seconds). */
+export const ACTIVATION_LEASE_WAITS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Marks the record as Microsoft has it now: under the subscription's lease, Get Subscription and
+ * converge (Activate with the term Microsoft set, keyed by the request id, then whatever else moved),
+ * exactly as every other path does, so activation never writes an older reading over a newer one.
+ * Waits a few seconds for a lease held by another worker, then fails the attempt (the queue retries).
+ */
+async function convergeWhenFree(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<void> {
+  for (const waitMs of [...ACTIVATION_LEASE_WAITS_MS, undefined]) {
+    const converged = await convergeOnLatestState({ ...deps, logger: log }, message.subscriptionId, { operationId: message.requestId, action: 'Activate' });
+    if (converged.outcome === 'converged') return;
+    if (waitMs === undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  throw new ConcurrencyConflictError('Subscription lease', message.subscriptionId);
 }
 
 async function recordFailure(

@@ -1,33 +1,57 @@
-import { AlreadyExistsError } from '../errors';
+import { AlreadyExistsError, ConcurrencyConflictError } from '../errors';
 import type { MarketplaceSubscription, SubscriptionTerm } from '../marketplace';
 import { historyKey } from '../storage';
 import { applySubscriptionEvent, type ApplyEventDeps, type ApplyEventOutcome } from '../subscription/applyEvent';
 import type { SubscriptionEvent, SubscriptionEventType } from '../subscription/events';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
 import { isSubscriptionStatus, type SubscriptionRecord, type Term } from '../subscription/model';
+import { transition } from '../subscription/stateMachine';
+import { driftedFields, pickFields } from '../reconciliation/driftedFields';
 
 /**
  * Out-of-order and repeated webhooks converge on the marketplace's truth: whatever operation is being
  * processed, the local record is brought in line with what Get Subscription says now, through the
  * state machine (applySubscriptionEvent: ETag retry, history rows, ISV events). The events are
- * ordered so that each is legal when it is applied: back to Subscribed first (Reinstate / Activate),
- * then plan, seats and term (only legal while Subscribed), then Suspend or Unsubscribe last.
+ * ordered so that each is legal when it is applied: back to Subscribed first (Reinstate / Activate,
+ * which carries the term Microsoft set), then plan, seats and term (only legal while Subscribed),
+ * then Suspend or Unsubscribe last. Reaching Unsubscribed does not skip the rest: a plan change that
+ * preceded the cancellation is still a plan change. An Unsubscribed record gets no events (terminal).
  */
 export function eventsToMatch(local: SubscriptionRecord, truth: MarketplaceSubscription, at: string): SubscriptionEvent[] {
   const target = isSubscriptionStatus(truth.saasSubscriptionStatus) ? truth.saasSubscriptionStatus : undefined;
   if (local.status === 'Unsubscribed') return [];
-  if (target === 'Unsubscribed') return [{ type: 'Unsubscribe', at }];
   const events: SubscriptionEvent[] = [];
-  if (local.status === 'PendingFulfillmentStart' && (target === 'Subscribed' || target === 'Suspended')) events.push({ type: 'Activate', at });
+  const term = changedTerm(local.term, truth.term);
+  const activating = local.status === 'PendingFulfillmentStart' && (target === 'Subscribed' || target === 'Suspended');
+  if (activating) events.push({ type: 'Activate', at, ...(term === undefined ? {} : { term }) });
   if (local.status === 'Suspended' && target === 'Subscribed') events.push({ type: 'Reinstate', at });
   if (truth.planId !== '' && truth.planId !== local.planId) events.push({ type: 'ChangePlan', planId: truth.planId, at });
   if (truth.quantity !== undefined && truth.quantity >= 1 && truth.quantity !== local.quantity) {
     events.push({ type: 'ChangeQuantity', quantity: truth.quantity, at });
   }
-  const term = changedTerm(local.term, truth.term);
-  if (term !== undefined) events.push({ type: 'Renew', term, at });
+  if (term !== undefined && !activating) events.push({ type: 'Renew', term, at });
   if (target === 'Suspended' && local.status !== 'Suspended') events.push({ type: 'Suspend', at });
+  if (target === 'Unsubscribed') events.push({ type: 'Unsubscribe', at });
   return events;
+}
+
+/**
+ * The events of `eventsToMatch` that the state machine accepts in sequence (a plan drift while
+ * Suspended is not a plan change the ISV could act on). A term without dates locally (never
+ * activated through us) is filled in, not renewed. What is left out is corrected by
+ * `alignRemainingFields`, without events.
+ */
+export function lifecycleEvents(local: SubscriptionRecord, truth: MarketplaceSubscription, at: string): SubscriptionEvent[] {
+  const accepted: SubscriptionEvent[] = [];
+  let record = local;
+  for (const event of eventsToMatch(local, truth, at)) {
+    if (event.type === 'Renew' && local.term.startDate === undefined) continue;
+    const result = transition(record, event);
+    if (!result.ok) continue;
+    record = result.record;
+    accepted.push(event);
+  }
+  return accepted;
 }
 
 /** The truth's term fields that differ from ours (dates compared as instants), or undefined. */
@@ -47,6 +71,7 @@ function changedTerm(local: Term, truth: SubscriptionTerm | undefined): Term | u
 
 /** The event that *is* the operation (its ISV event and history rows carry the operation id as is). */
 const PRIMARY_EVENT: Readonly<Record<string, SubscriptionEventType>> = {
+  Activate: 'Activate',
   ChangePlan: 'ChangePlan',
   ChangeQuantity: 'ChangeQuantity',
   Renew: 'Renew',
@@ -59,28 +84,123 @@ export interface ConvergeOptions {
   operationId: string;
   action: string;
   at: string;
+  /** What the operation itself asked for, when known: its event keeps the bare operation id only for this value. */
+  target?: { planId?: string; quantity?: number };
+  /**
+   * History kind of the row that records fields brought in line without an event (default
+   * `Converged`); `false` when the caller writes its own row (reconciliation's `Drift`).
+   */
+  correctionKind?: string | false;
 }
+
+export type ConvergeOutcomes = ReadonlyArray<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }>;
 
 export type ConvergeResult =
   | { imported: true; record: SubscriptionRecord }
-  | { imported: false; outcomes: ReadonlyArray<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> };
+  | { imported: false; outcomes: ConvergeOutcomes; corrected: readonly string[]; before: SubscriptionRecord; record: SubscriptionRecord };
+
+/** What a ChangePlan / ChangeQuantity operation asked for (`ConvergeOptions.target`); empty for other actions. */
+export function operationTarget(action: string, planId: string | undefined, quantity: number | undefined): NonNullable<ConvergeOptions['target']> {
+  if (action === 'ChangePlan' && planId !== undefined) return { planId };
+  if (action === 'ChangeQuantity' && quantity !== undefined) return { quantity };
+  return {};
+}
+
+/**
+ * The work key of one event: the operation id for the operation's own event with the value it asked
+ * for (so the webhook and the publisher-change tracker key the same change alike), otherwise
+ * `<operation id>:<event>` plus the value the event sets, so that a retry after a crash repeats the
+ * same ISV event ids and history keys, and a different value (Microsoft moved on) is a different piece
+ * of work that is neither swallowed by the idempotency keys nor mistaken for the earlier one.
+ */
+export function eventWorkKey(event: SubscriptionEvent, options: Pick<ConvergeOptions, 'operationId' | 'action' | 'target'>): string {
+  const value = eventValue(event);
+  const asked = event.type === 'ChangePlan' ? options.target?.planId : event.type === 'ChangeQuantity' ? options.target?.quantity : undefined;
+  if (PRIMARY_EVENT[options.action] === event.type && (asked === undefined || String(asked) === value)) return options.operationId;
+  return value === undefined ? `${options.operationId}:${event.type}` : `${options.operationId}:${event.type}=${value}`;
+}
+
+function eventValue(event: SubscriptionEvent): string | undefined {
+  if (event.type === 'ChangePlan') return event.planId;
+  if (event.type === 'ChangeQuantity') return String(event.quantity);
+  if (event.type === 'Renew') return event.term.startDate ?? event.term.endDate;
+  return undefined;
+}
 
 /**
  * Creates the local record from the marketplace when we have never seen the subscription (nothing
- * to tell the ISV: it never provisioned it through us), otherwise applies `eventsToMatch`. The work
- * key of each event is the operation id for the operation's own event, `<operation id>:<event>` for
- * the others, so a retry after a crash repeats the same ISV event ids and history keys.
+ * to tell the ISV: it never provisioned it through us), otherwise applies the lifecycle events that
+ * move it to `truth` (see eventsToMatch, eventWorkKey), then writes what the state machine does not
+ * move (plan, seats or term of an Unsubscribed or Suspended record, a term filled in, auto-renew,
+ * name, flags) in one ETag-conditional write with one history row. Afterwards the Microsoft-owned
+ * fields of the record equal `truth`'s. Callers must hold the subscription's lease and have read
+ * `truth` while holding it (convergeOnLatestState), so that no older reading is written over a newer one.
  */
 export async function convergeSubscription(deps: ApplyEventDeps, truth: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
   const local = await ensureLocalSubscription(deps, truth, options);
   if (local.imported) return { imported: true, record: local.record };
   const outcomes: Array<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> = [];
-  for (const event of eventsToMatch(local.record, truth, options.at)) {
-    const workKey = PRIMARY_EVENT[options.action] === event.type ? options.operationId : `${options.operationId}:${event.type}`;
-    const result = await applySubscriptionEvent(deps, truth.id, event, { operationId: workKey });
+  let record = local.record;
+  for (const event of lifecycleEvents(local.record, truth, options.at)) {
+    const result = await applySubscriptionEvent(deps, truth.id, event, { operationId: eventWorkKey(event, options) });
     outcomes.push({ event: event.type, outcome: result.outcome });
+    record = result.record;
   }
-  return { imported: false, outcomes };
+  const known = outcomes.length === 0 ? { value: record, etag: local.etag } : { value: record };
+  const aligned = await alignRemainingFields(deps, truth, known, options);
+  return { imported: false, outcomes, corrected: aligned.fields, before: local.record, record: aligned.record };
+}
+
+/**
+ * Writes the Microsoft-owned fields that still differ from `truth` (ETag-conditional: with `known`'s
+ * ETag when it is current, else read-modify-write with retries) and records them in one history row.
+ * The status is never written here: status changes are the state machine's alone (an Unsubscribed
+ * record stays Unsubscribed whatever a reading says).
+ */
+export async function alignRemainingFields(
+  deps: Pick<ApplyEventDeps, 'subscriptions' | 'history' | 'logger'>,
+  truth: MarketplaceSubscription,
+  known: { value: SubscriptionRecord; etag?: string },
+  options: Pick<ConvergeOptions, 'operationId' | 'at' | 'correctionKind'>,
+): Promise<{ fields: string[]; record: SubscriptionRecord }> {
+  const aligned = (current: SubscriptionRecord): SubscriptionRecord => {
+    const next = recordFromMarketplace(truth, options.at, current);
+    return { ...next, status: current.status };
+  };
+  if (driftedFields(known.value, aligned(known.value)).length === 0) return { fields: [], record: known.value };
+  let before = known.value;
+  let fields: string[] = [];
+  const mutate = (current: SubscriptionRecord): SubscriptionRecord | undefined => {
+    const next = aligned(current);
+    before = current;
+    fields = driftedFields(current, next);
+    return fields.length === 0 ? undefined : next;
+  };
+  let saved: SubscriptionRecord | undefined;
+  if (known.etag !== undefined) {
+    const next = mutate(known.value);
+    try {
+      if (next !== undefined) saved = (await deps.subscriptions.update(next, known.etag)).value;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+  saved ??= (await deps.subscriptions.updateWithRetry(truth.id, mutate)).value;
+  if (fields.length > 0 && options.correctionKind !== false) {
+    const kind = options.correctionKind ?? 'Converged';
+    await deps.history.append({
+      subscriptionId: truth.id,
+      at: options.at,
+      kind,
+      operationId: options.operationId,
+      from: pickFields(before, fields),
+      to: pickFields(saved, fields),
+      detail: `${fields.join(', ')} brought in line with the marketplace`,
+      idempotencyKey: historyKey(`${options.operationId}:${fields.join(',')}`, kind),
+    });
+    deps.logger.info('subscription fields brought in line with the marketplace', { fields });
+  }
+  return { fields, record: saved };
 }
 
 /** The local record, created from `truth` (with a history row) when missing. */
@@ -88,16 +208,16 @@ export async function ensureLocalSubscription(
   deps: Pick<ApplyEventDeps, 'subscriptions' | 'history'>,
   truth: MarketplaceSubscription,
   options: ConvergeOptions,
-): Promise<{ imported: boolean; record: SubscriptionRecord }> {
+): Promise<{ imported: boolean; record: SubscriptionRecord; etag?: string }> {
   const existing = await deps.subscriptions.get(truth.id);
-  if (existing !== undefined) return { imported: false, record: existing.value };
+  if (existing !== undefined) return { imported: false, record: existing.value, etag: existing.etag };
   const record = recordFromMarketplace(truth, options.at);
   try {
     await deps.subscriptions.create(record);
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
     const raced = await deps.subscriptions.get(truth.id);
-    if (raced !== undefined) return { imported: false, record: raced.value };
+    if (raced !== undefined) return { imported: false, record: raced.value, etag: raced.etag };
   }
   await deps.history.append({
     subscriptionId: truth.id,

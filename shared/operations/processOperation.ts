@@ -6,7 +6,7 @@ import type { MarketplaceApi, MarketplaceOperation } from '../marketplace';
 import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord, type OperationState, type SubscriptionStore } from '../storage';
 import type { Versioned } from '../subscription/model';
 import { acknowledgeChange, type Acknowledgement } from './acknowledgeChange';
-import { convergeSubscription, ensureLocalSubscription } from './convergeSubscription';
+import { convergeSubscription, ensureLocalSubscription, operationTarget } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
 import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
@@ -145,7 +145,9 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
   if (ACKNOWLEDGED_ACTIONS.has(action) && !FINAL_STATUSES.has(operation.status)) {
     return waitForFinal(deps, message, row, operation.status, acknowledgement);
   }
-  await convergeSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), converge);
+  // Stamped now, after the decision, so that history reads in the order things happened.
+  const target = operationTarget(action, operation.planId, operation.quantity);
+  await convergeSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), { ...converge, at: deps.clock.now().toISOString(), target });
   return { outcome: 'completed', marketplaceStatus: operation.status, acknowledgement };
 }
 

@@ -1,21 +1,21 @@
 import type { Clock } from '../clock';
-import { ConcurrencyConflictError, NotFoundError } from '../errors';
+import { ConcurrencyConflictError } from '../errors';
 import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
-import { MarketplaceApiError, UntrustedHostError, type MarketplaceApi, type MarketplaceOperation } from '../marketplace';
+import { MarketplaceApiError, UntrustedHostError, type MarketplaceApi, type MarketplaceOperation, type MarketplaceSubscription } from '../marketplace';
+import { convergeOnLatestState } from '../operations/convergeOnLatestState';
+import { operationTarget } from '../operations/convergeSubscription';
 import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord, type SubscriptionStore } from '../storage';
-import { applySubscriptionEvent } from '../subscription/applyEvent';
-import type { SubscriptionEvent } from '../subscription/events';
 import type { Versioned } from '../subscription/model';
 import { FINAL_STATES, readDetails, writeDetails } from './publisherRequest';
 import { nextPollDelaySeconds, type TrackingMessage } from './trackingMessage';
 
 export interface TrackOperationDeps {
-  operations: Pick<OperationLedger, 'get' | 'update'>;
+  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   isv: LifecycleNotifier;
-  marketplace: Pick<MarketplaceApi, 'getOperationByLocation'>;
+  marketplace: Pick<MarketplaceApi, 'getOperationByLocation' | 'getSubscription'>;
   queue: MessageQueue<TrackingMessage>;
   clock: Clock;
   logger: Logger;
@@ -28,8 +28,9 @@ export type TrackOutcome = 'waiting' | 'completed' | 'failed' | 'alreadyDone' | 
 /**
  * One poll of a publisher-initiated operation (`Operation-Location`). Not final yet: the row notes
  * the status and the message comes back after a longer wait (bounded by the timeout). Succeeded:
- * the change is applied with `applySubscriptionEvent` keyed by Microsoft's operation id, exactly as
- * the webhook path keys it, so the record changes once whichever path sees the result first.
+ * the record converges on Microsoft's current state (convergeOnLatestState), keyed by Microsoft's
+ * operation id exactly as the webhook path keys it, so the record changes once whichever path sees
+ * the result first, and never back to this change's value when a newer change followed it.
  * Failed / Conflict: the row says why. Errors other than "not found" propagate: the queue retries.
  */
 export async function trackPublisherOperation(deps: TrackOperationDeps, message: TrackingMessage): Promise<TrackOutcome> {
@@ -45,6 +46,7 @@ export async function trackPublisherOperation(deps: TrackOperationDeps, message:
   const status = operation.status;
   if (status === 'Succeeded') {
     const localOutcome = await apply(deps, message, row.value, operation, log);
+    if (localOutcome === undefined) return pollSoon(deps, message, log);
     return finish(deps, row, { state: 'Completed', marketplaceStatus: status, localOutcome }, log);
   }
   if (status === 'Failed' || status === 'Conflict') {
@@ -74,33 +76,35 @@ async function poll(deps: TrackOperationDeps, message: TrackingMessage): Promise
   }
 }
 
-function eventFor(message: TrackingMessage, row: OperationRecord, operation: MarketplaceOperation, at: string): SubscriptionEvent | undefined {
-  switch (message.action) {
-    case 'ChangePlan': {
-      const planId = operation.planId ?? row.planId;
-      return planId === undefined ? undefined : { type: 'ChangePlan', planId, at };
-    }
-    case 'ChangeQuantity': {
-      const quantity = operation.quantity ?? row.quantity;
-      return quantity === undefined ? undefined : { type: 'ChangeQuantity', quantity, at };
-    }
-    case 'Unsubscribe':
-      return { type: 'Unsubscribe', at };
+/**
+ * A Succeeded operation says only that Microsoft applied *this* change, not that it is still the
+ * current state (a later change may have followed): the record converges on what Get Subscription
+ * says now, under the subscription's lease (convergeOnLatestState), never on the operation's target.
+ * Returns what happened locally, or undefined when another worker held the subscription.
+ */
+async function apply(deps: TrackOperationDeps, message: TrackingMessage, row: OperationRecord, operation: MarketplaceOperation, log: Logger): Promise<string | undefined> {
+  const target = operationTarget(row.action, operation.planId ?? row.planId, operation.quantity ?? row.quantity);
+  try {
+    const converged = await convergeOnLatestState({ ...deps, logger: log }, message.subscriptionId, { operationId: message.operationId, action: message.action, target });
+    if (converged.outcome === 'busy') return undefined;
+    const { truth, result } = converged;
+    if (result.imported) return 'imported: the subscription was not in Table Storage; created from the marketplace';
+    const superseded = supersededBy(message.action, target, truth);
+    if (superseded !== undefined) return `superseded: Microsoft now reports ${superseded}; the record follows Microsoft`;
+    const changed = result.outcomes.some((o) => o.outcome === 'applied') || result.corrected.length > 0;
+    return changed ? 'applied' : 'alreadyApplied';
+  } catch (error) {
+    if (error instanceof MarketplaceApiError && error.status === 404) return 'not applied: Microsoft no longer returns the subscription';
+    throw error;
   }
 }
 
-async function apply(deps: TrackOperationDeps, message: TrackingMessage, row: OperationRecord, operation: MarketplaceOperation, log: Logger): Promise<string> {
-  const event = eventFor(message, row, operation, deps.clock.now().toISOString());
-  if (event === undefined) return 'not applied: the operation names no target; reconciliation brings the record in line';
-  try {
-    const result = await applySubscriptionEvent({ ...deps, logger: log }, message.subscriptionId, event, { operationId: message.operationId });
-    if (result.outcome === 'applied') return 'applied';
-    if (result.outcome === 'unchanged') return 'alreadyApplied';
-    return `not applied: ${result.refusal.message}; reconciliation brings the record in line`;
-  } catch (error) {
-    if (error instanceof NotFoundError) return 'not applied: no local record; reconciliation imports it';
-    throw error;
-  }
+/** How Microsoft's current state differs from what the operation asked for, or undefined. */
+function supersededBy(action: string, target: { planId?: string; quantity?: number }, truth: MarketplaceSubscription): string | undefined {
+  if (action === 'ChangePlan' && target.planId !== undefined && truth.planId !== target.planId) return `plan ${truth.planId}`;
+  if (action === 'ChangeQuantity' && target.quantity !== undefined && truth.quantity !== target.quantity) return `${String(truth.quantity ?? 'no')} seats`;
+  if (action === 'Unsubscribe' && truth.saasSubscriptionStatus !== 'Unsubscribed') return `status ${truth.saasSubscriptionStatus}`;
+  return undefined;
 }
 
 async function waitLonger(deps: TrackOperationDeps, message: TrackingMessage, row: Versioned<OperationRecord>, status: string, log: Logger): Promise<TrackOutcome> {
@@ -115,6 +119,16 @@ async function waitLonger(deps: TrackOperationDeps, message: TrackingMessage, ro
   if (updated === undefined || FINAL_STATES.has(updated.value.state)) return 'alreadyDone';
   await deps.queue.send({ ...message, delaySeconds }, { visibilityDelaySeconds: delaySeconds });
   log.debug('publisher operation not final yet', { status, nextPollSeconds: delaySeconds });
+  return 'waiting';
+}
+
+/** Seconds before a Succeeded operation is read again when another worker held the subscription. */
+export const BUSY_RETRY_SECONDS = 2;
+
+/** Another worker is converging the subscription: the same poll again shortly (the wait does not double). */
+async function pollSoon(deps: TrackOperationDeps, message: TrackingMessage, log: Logger): Promise<TrackOutcome> {
+  await deps.queue.send(message, { visibilityDelaySeconds: BUSY_RETRY_SECONDS });
+  log.debug('subscription busy; the succeeded operation is applied on the next poll', { nextPollSeconds: BUSY_RETRY_SECONDS });
   return 'waiting';
 }
 

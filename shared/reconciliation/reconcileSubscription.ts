@@ -1,18 +1,13 @@
-import { AlreadyExistsError, ConcurrencyConflictError } from '../errors';
+import { AlreadyExistsError } from '../errors';
 import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
 import type { MarketplaceSubscription } from '../marketplace';
-import { eventsToMatch } from '../operations/convergeSubscription';
-import { historyKey, type HistoryStore, type SubscriptionStore } from '../storage';
-import { applySubscriptionEvent } from '../subscription/applyEvent';
-import type { SubscriptionEvent } from '../subscription/events';
+import { convergeOnLatestState, type ConvergeLatestDeps } from '../operations/convergeOnLatestState';
+import { historyKey, type HistoryStore } from '../storage';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
-import type { SubscriptionRecord, Versioned } from '../subscription/model';
-import { transition } from '../subscription/stateMachine';
 import { driftedFields, pickFields } from './driftedFields';
 
-export interface RepairDeps {
-  subscriptions: SubscriptionStore;
+export interface RepairDeps extends ConvergeLatestDeps {
   history: HistoryStore;
   isv: LifecycleNotifier;
   logger: Logger;
@@ -24,29 +19,43 @@ export interface RunContext {
   at: string;
 }
 
-export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | { outcome: 'repaired'; fields: string[] };
+export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | { outcome: 'deferred' } | { outcome: 'repaired'; fields: string[] };
 
 /**
  * Brings one stored subscription in line with Microsoft's view of it. Nothing is written when the
- * Microsoft-owned fields agree. A subscription missing locally is created. Otherwise the lifecycle
- * part of the drift (status, plan, seats, a renewed term) goes through the state machine, so the
- * ISV hears about it and history rows record it, and the rest (auto-renew, name, flags, allowed
- * operations, or what the state machine would not do) is one ETag-conditional write; then one
- * `Drift` history row says what differed. Keys derive from the run id: a retried run repeats them.
+ * Microsoft-owned fields agree with the listed page. A subscription missing locally is created
+ * (unless it is an ended test subscription: removing those is an operator's choice).
+ * Otherwise the listing may already be older than the record (a webhook applied a newer change
+ * since the page was read), so the repair re-reads Get Subscription under the subscription's lease
+ * and converges on that (convergeOnLatestState: the lifecycle part through the state machine, so
+ * the ISV hears about it and history rows record it, the rest in one ETag-conditional write); then
+ * one `Drift` history row says what differed. When another worker holds the subscription the repair
+ * is `deferred`: that worker reads Microsoft's state itself, and the next run looks again. Keys
+ * derive from the run id: a retried run repeats them.
  */
 export async function reconcileSubscription(deps: RepairDeps, truth: MarketplaceSubscription, run: RunContext): Promise<RepairResult> {
   const local = await deps.subscriptions.get(truth.id);
-  if (local === undefined) return importSubscription(deps, truth, run);
-  const wanted = recordFromMarketplace(truth, run.at, local.value);
-  const fields = driftedFields(local.value, wanted);
+  if (local === undefined) {
+    // An ended test subscription is not brought back (POST /api/test-subscriptions/remove removed it).
+    if (truth.isTest === true && truth.saasSubscriptionStatus === 'Unsubscribed') return { outcome: 'unchanged' };
+    return importSubscription(deps, truth, run);
+  }
+  if (driftedFields(local.value, recordFromMarketplace(truth, run.at, local.value)).length === 0) return { outcome: 'unchanged' };
+  const converged = await convergeOnLatestState(deps, truth.id, { operationId: run.runId, action: 'Reconcile', correctionKind: false });
+  if (converged.outcome === 'busy') {
+    deps.logger.info('subscription drift left to the worker that holds it', { subscriptionId: truth.id });
+    return { outcome: 'deferred' };
+  }
+  const { result } = converged;
+  if (result.imported) return { outcome: 'imported' };
+  const fields = driftedFields(result.before, result.record);
   if (fields.length === 0) return { outcome: 'unchanged' };
-  if (!(await repair(deps, local, truth, wanted, run))) return { outcome: 'unchanged' };
   await deps.history.append({
     subscriptionId: truth.id,
     at: run.at,
     kind: 'Drift',
-    from: pickFields(local.value, fields),
-    to: pickFields(wanted, fields),
+    from: pickFields(result.before, fields),
+    to: pickFields(result.record, fields),
     detail: `reconciliation found ${fields.join(', ')} different from the marketplace and repaired ${fields.length === 1 ? 'it' : 'them'}`,
     idempotencyKey: historyKey(run.runId, 'Drift'),
   });
@@ -73,46 +82,4 @@ async function importSubscription(deps: RepairDeps, truth: MarketplaceSubscripti
   });
   deps.logger.info('subscription imported from the marketplace', { subscriptionId: truth.id, status: record.status });
   return { outcome: 'imported' };
-}
-
-/**
- * The state-machine events that move `local` towards `truth` and that the state machine accepts
- * in sequence. A term without dates locally (never activated through us) is filled in, not renewed.
- */
-export function lifecycleEvents(local: SubscriptionRecord, truth: MarketplaceSubscription, at: string): SubscriptionEvent[] {
-  const accepted: SubscriptionEvent[] = [];
-  let record = local;
-  for (const event of eventsToMatch(local, truth, at)) {
-    if (event.type === 'Renew' && local.term.startDate === undefined) continue;
-    const result = transition(record, event);
-    if (!result.ok) continue;
-    record = result.record;
-    accepted.push(event);
-  }
-  return accepted;
-}
-
-/** True when something was written (false: someone else repaired it meanwhile). */
-async function repair(deps: RepairDeps, local: Versioned<SubscriptionRecord>, truth: MarketplaceSubscription, wanted: SubscriptionRecord, run: RunContext): Promise<boolean> {
-  const events = lifecycleEvents(local.value, truth, run.at);
-  if (events.length === 0) {
-    try {
-      await deps.subscriptions.update(wanted, local.etag);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
-  }
-  let wrote = false;
-  for (const event of events) {
-    const result = await applySubscriptionEvent(deps, truth.id, event, { operationId: `${run.runId}:${event.type}` });
-    if (result.outcome === 'applied') wrote = true;
-  }
-  let residual = false;
-  await deps.subscriptions.updateWithRetry(truth.id, (current) => {
-    const next = recordFromMarketplace(truth, run.at, current);
-    residual = driftedFields(current, next).length > 0;
-    return residual ? next : undefined;
-  });
-  return wrote || residual;
 }

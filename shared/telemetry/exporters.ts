@@ -1,3 +1,4 @@
+import { ManagedIdentityCredential } from '@azure/identity';
 import type * as AzureMonitor from '@azure/monitor-opentelemetry-exporter';
 import type * as OtlpLogs from '@opentelemetry/exporter-logs-otlp-http';
 import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
@@ -18,12 +19,15 @@ export interface Exporters {
  * with OTEL_EXPORTER_OTLP_ENDPOINT, both when both are set, none otherwise. The packages are loaded only
  * when used, so a deployment without telemetry loads none of them.
  */
-export function exportersFor(settings: Pick<TelemetrySettings, 'connectionString' | 'otlpEndpoint'>): Exporters {
+export function exportersFor(settings: Pick<TelemetrySettings, 'connectionString' | 'entraId' | 'otlpEndpoint'>): Exporters {
   const out: Exporters = { spanExporters: [], metricExporters: [], logExporters: [] };
   if (settings.connectionString !== undefined) {
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when configured */
     const azure = require('@azure/monitor-opentelemetry-exporter') as typeof AzureMonitor;
-    const options = { connectionString: settings.connectionString };
+    // With local authentication off (infra/), ingestion takes an Entra token of the app's identity.
+    const { entraId } = settings;
+    const credential = entraId === undefined ? undefined : entraId.clientId === undefined ? new ManagedIdentityCredential() : new ManagedIdentityCredential({ clientId: entraId.clientId });
+    const options = { connectionString: settings.connectionString, ...(credential === undefined ? {} : { credential }) };
     out.spanExporters.push(new azure.AzureMonitorTraceExporter(options));
     out.metricExporters.push(new azure.AzureMonitorMetricExporter(options));
     out.logExporters.push(new azure.AzureMonitorLogExporter(options));

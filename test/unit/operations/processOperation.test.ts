@@ -29,6 +29,31 @@ describe('processOperation', () => {
       expect((await rig.row())?.state).toBe('Completed');
     });
 
+    it('writes history in the order it happened: the decision, then the plan change (#14 item 6)', async () => {
+      // Prepare: every Marketplace call takes 5 ms and the ISV takes 1.5 s to decide.
+      const rig = operationsRig();
+      await rig.known({ planId: 'basic' });
+      rig.marketplace.operations.set(OPERATION_ID, marketplaceOperation({ action: 'ChangePlan', planId: 'gold' }));
+      const getOperation = rig.marketplace.getOperation.bind(rig.marketplace);
+      rig.marketplace.getOperation = (...args) => {
+        rig.clock.advance(5);
+        return getOperation(...args);
+      };
+      rig.isv.decision = () => {
+        rig.clock.advance(1_500);
+        return Promise.resolve({ accept: true });
+      };
+      const message = await rig.received('ChangePlan');
+
+      // Act
+      await processOperation(rig.deps, message, FIRST);
+
+      // Assess: newest first, as the history API lists it.
+      const entries = (await rig.history.list(SUBSCRIPTION_ID, { limit: 10 })).items;
+      expect(entries.map((entry) => entry.kind)).toEqual(['PlanChanged', 'ChangeAccepted']);
+      expect(Date.parse(entries[0]!.at)).toBeGreaterThanOrEqual(Date.parse(entries[1]!.at));
+    });
+
     it('PATCHes Failure when the ISV refuses, and leaves the seats as they were', async () => {
       // Prepare
       const rig = operationsRig();

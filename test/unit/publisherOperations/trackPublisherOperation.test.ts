@@ -1,5 +1,7 @@
 import { MarketplaceApiError, UntrustedHostError } from '../../../shared/marketplace';
 import { convergeSubscription } from '../../../shared/operations/convergeSubscription';
+import { acquireSubscriptionLease } from '../../../shared/operations/subscriptionLease';
+import { BUSY_RETRY_SECONDS } from '../../../shared/publisherOperations/trackPublisherOperation';
 import { readDetails, requestPublisherChange, trackPublisherOperation, type TrackingMessage } from '../../../shared/publisherOperations';
 import type { PublisherChange } from '../../../shared/publisherOperations';
 import { fulfillmentRig, SUBSCRIPTION_ID } from './fakeFulfillment';
@@ -90,6 +92,64 @@ describe('trackPublisherOperation', () => {
     expect(final && readDetails(final).localOutcome).toBe('alreadyApplied');
     expect(await historyKinds(rig)).toEqual(['PublisherChangeRequested', 'QuantityChanged']);
     expect(rig.isv.events).toHaveLength(1);
+  });
+
+  it('never moves the record back to its value when a newer marketplace change followed it (#13 item 7)', async () => {
+    // Prepare: the publisher sets 20 seats; the webhook applies 20; then the buyer changes to 3 at
+    // Microsoft and the webhook of that change applies 3; only then does the tracker's poll come.
+    const rig = fulfillmentRig();
+    const message = await accepted(rig, { action: 'ChangeQuantity', quantity: 20 });
+    rig.marketplace.finish(message.operationId, 'Succeeded');
+    await webhookPath(rig, message);
+    rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!.quantity = 3;
+    await webhookPath(rig, { ...message, operationId: 'buyer-change-to-3' });
+    expect((await rig.local())?.quantity).toBe(3);
+
+    // Act
+    const outcome = await trackPublisherOperation(rig.trackDeps, message);
+
+    // Assess
+    expect(outcome).toBe('completed');
+    expect((await rig.local())?.quantity).toBe(3);
+    const final = await row(rig, message);
+    expect(final && readDetails(final).localOutcome).toBe('superseded: Microsoft now reports 3 seats; the record follows Microsoft');
+    expect(rig.isv.events.map((event) => event.data.subscription.quantity)).toEqual([20, 3]);
+  });
+
+  it('applies what Microsoft reports now, not the operation\'s target, when the poll comes first after a newer change', async () => {
+    // Prepare: 20 seats succeeded, then 3 seats at Microsoft; no webhook has been processed yet.
+    const rig = fulfillmentRig();
+    const message = await accepted(rig, { action: 'ChangeQuantity', quantity: 20 });
+    rig.marketplace.finish(message.operationId, 'Succeeded');
+    rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!.quantity = 3;
+
+    // Act
+    await trackPublisherOperation(rig.trackDeps, message);
+    await webhookPath(rig, { ...message, operationId: 'buyer-change-to-3' });
+
+    // Assess: one change, 10 to 3, keyed apart from the 20-seat change it is not.
+    expect((await rig.local())?.quantity).toBe(3);
+    expect(rig.isv.events.map((event) => [event.id, event.data.changes])).toEqual([
+      [`${SUBSCRIPTION_ID}:${message.operationId}:ChangeQuantity=3`, [{ field: 'quantity', from: 10, to: 3 }]],
+    ]);
+  });
+
+  it('polls again shortly, without applying anything, while another worker holds the subscription', async () => {
+    // Prepare
+    const rig = fulfillmentRig();
+    const message = await accepted(rig, { action: 'ChangeQuantity', quantity: 20 });
+    rig.marketplace.finish(message.operationId, 'Succeeded');
+    const lease = await acquireSubscriptionLease(rig.operations, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
+    expect(lease).toBeDefined();
+
+    // Act
+    const outcome = await trackPublisherOperation(rig.trackDeps, message);
+
+    // Assess
+    expect(outcome).toBe('waiting');
+    expect((await rig.local())?.quantity).toBe(10);
+    expect(rig.trackingQueue.sent).toEqual([expect.objectContaining({ message, options: { visibilityDelaySeconds: BUSY_RETRY_SECONDS } })]);
+    expect((await row(rig, message))?.state).toBe('Queued');
   });
 
   it('leaves the webhook nothing to do when the poll applied the change first', async () => {

@@ -1,6 +1,7 @@
 import { DependencyUnavailableError } from '../../../shared/errors';
 import { MarketplaceApiError, type MarketplaceSubscription } from '../../../shared/marketplace';
-import { reconcileSubscriptions } from '../../../shared/reconciliation';
+import { acquireSubscriptionLease } from '../../../shared/operations/subscriptionLease';
+import { reconcileSubscription, reconcileSubscriptions } from '../../../shared/reconciliation';
 import { recordFromMarketplace } from '../../../shared/subscription/fromMarketplace';
 import { fulfillmentRig, marketplaceSubscription, NOW, SUBSCRIPTION_ID } from '../publisherOperations/fakeFulfillment';
 
@@ -29,6 +30,21 @@ describe('reconcileSubscriptions', () => {
     // Assess
     expect(report).toMatchObject({ seen: 2, unchanged: 2, repaired: 0, imported: 0, failed: 0, tableWrites: { subscriptions: 0, history: 0, operations: 0 } });
     expect((await rig.subscriptions.get(SUBSCRIPTION_ID))?.etag).toBe(before?.etag);
+  });
+
+  it('counts and logs a listed item that does not parse, and still reconciles the rest of the page', async () => {
+    // Prepare
+    const rig = fulfillmentRig();
+    await seed(rig, { saasSubscriptionStatus: 'Suspended' }, { saasSubscriptionStatus: 'Subscribed' });
+    rig.marketplace.unparseable.push({ index: 1, id: OTHER_ID, problems: 'planId: invalid_type' });
+
+    // Act
+    const report = await reconcileSubscriptions(rig.reconcileDeps);
+
+    // Assess
+    expect(report).toMatchObject({ seen: 1, repaired: 1, failed: 0, unparseable: 1 });
+    expect(report.failures).toEqual([{ subscriptionId: OTHER_ID, error: 'unparseable: planId: invalid_type' }]);
+    expect(rig.logs).toContainEqual({ level: 'warn', message: 'listed subscription skipped: it does not parse', fields: expect.objectContaining({ subscriptionId: OTHER_ID, problems: 'planId: invalid_type' }) });
   });
 
   it('repairs a status drift through the state machine: record, history and the ISV all hear of it', async () => {
@@ -108,6 +124,37 @@ describe('reconcileSubscriptions', () => {
     // Assess
     expect(await rig.local()).toMatchObject({ status: 'Suspended', planId: 'business' });
     expect(await kinds(rig)).toEqual(['Drift']);
+  });
+
+  it('repairs from a fresh Get Subscription, never from a listed page that is older than the record (#13 item 7)', async () => {
+    // Prepare: the page says 20 seats; by the time it is compared Microsoft says 3 and so does the record.
+    const rig = fulfillmentRig();
+    await seed(rig, { quantity: 3 });
+    const stalePage = marketplaceSubscription({ quantity: 20 });
+    const before = await rig.subscriptions.get(SUBSCRIPTION_ID);
+
+    // Act
+    const result = await reconcileSubscription({ ...rig.reconcileDeps, logger: rig.logger }, stalePage, { runId: 'run-1', at: NOW });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'unchanged' });
+    expect((await rig.subscriptions.get(SUBSCRIPTION_ID))?.value).toEqual(before?.value);
+    expect(rig.marketplace.callsOf('getSubscription')).toEqual([[SUBSCRIPTION_ID]]);
+    expect(await kinds(rig)).toEqual([]);
+  });
+
+  it('defers a drifted subscription another worker holds, and counts it', async () => {
+    // Prepare
+    const rig = fulfillmentRig();
+    await seed(rig, { quantity: 3 }, { quantity: 20 });
+    await acquireSubscriptionLease(rig.operations, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
+
+    // Act
+    const report = await reconcileSubscriptions(rig.reconcileDeps);
+
+    // Assess
+    expect(report).toMatchObject({ seen: 1, deferred: 1, repaired: 0, failed: 0 });
+    expect((await rig.local())?.quantity).toBe(20);
   });
 
   it('imports a subscription missing locally, with a history row', async () => {

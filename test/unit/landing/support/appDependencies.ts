@@ -12,7 +12,7 @@ import { FakeMarketplace } from './fakeMarketplace';
 import { FORM_SECRET, NOW, recordingIsv } from './landingRig';
 
 /** What the landing and activation functions read from the composition root. */
-type UsedDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'isv' | 'queue' | 'clock' | 'config' | 'logger'>;
+type UsedDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'operations' | 'isv' | 'queue' | 'clock' | 'config' | 'logger'>;
 
 const BASE_ENV: Env = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',

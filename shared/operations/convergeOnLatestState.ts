@@ -1,0 +1,47 @@
+import type { Clock } from '../clock';
+import type { MarketplaceApi, MarketplaceSubscription } from '../marketplace';
+import type { OperationLedger } from '../storage';
+import type { ApplyEventDeps } from '../subscription/applyEvent';
+import { convergeSubscription, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
+import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
+
+/** How long a converging path holds the subscription's lease at most (the same as operation processing). */
+export const CONVERGE_LEASE_TTL_MS = 120_000;
+
+export interface ConvergeLatestDeps extends ApplyEventDeps {
+  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
+  marketplace: Pick<MarketplaceApi, 'getSubscription'>;
+  clock: Clock;
+}
+
+export type ConvergeLatestResult =
+  /** Another worker holds the subscription (it reads Microsoft's state itself): try again shortly. */
+  | { outcome: 'busy' }
+  | { outcome: 'converged'; truth: MarketplaceSubscription; result: ConvergeResult };
+
+/**
+ * The one way a path that learns an outcome (the publisher-change tracker, activation,
+ * reconciliation; operation processing does the same inside its own lease) changes a subscription:
+ * under the subscription's lease, read what Microsoft reports *now* (Get Subscription) and converge
+ * the record on it. Reads and writes of one subscription are thereby serialised across workers and
+ * instances: a reading is written before any later reading is taken, so the record never moves
+ * behind what Microsoft reported to an earlier writer. What the caller learnt (an operation's target)
+ * only keys the work; it never sets a value.
+ */
+export async function convergeOnLatestState(
+  deps: ConvergeLatestDeps,
+  subscriptionId: string,
+  options: Omit<ConvergeOptions, 'at'>,
+): Promise<ConvergeLatestResult> {
+  const lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), CONVERGE_LEASE_TTL_MS);
+  if (lease === undefined) return { outcome: 'busy' };
+  try {
+    const truth = await deps.marketplace.getSubscription(subscriptionId);
+    const result = await convergeSubscription(deps, truth, { ...options, at: deps.clock.now().toISOString() });
+    return { outcome: 'converged', truth, result };
+  } finally {
+    await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) =>
+      deps.logger.warn('subscription lease not released', { subscriptionId, error }),
+    );
+  }
+}
