@@ -309,18 +309,15 @@ export const SETTINGS = {
     description: 'Minimum level written to the logs.',
   },
   APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    // Not a secret (an ingestion address and resource id; infra/ turns local authentication off).
     schema: text,
-    secret: true,
     description:
       'Application Insights connection string: traces, metrics and logs are exported to Azure Monitor with OpenTelemetry (see docs/observability.md). Absent: nothing is sent there.',
   },
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^(ClientId=[0-9a-f-]{36};)?Authorization=AAD$/i, 'must be Authorization=AAD or ClientId=<guid>;Authorization=AAD'),
+    schema: text,
     description:
-      'Application Insights with Entra ID (local authentication off): `ClientId=<user-assigned identity client id>;Authorization=AAD`, or `Authorization=AAD` for the system-assigned identity. The worker exports with that managed identity.',
+      'Application Insights with Entra ID (local authentication off): `ClientId=<user-assigned identity client id>;Authorization=AAD`, or `Authorization=AAD` for the system-assigned identity; the worker then exports with that managed identity (the Functions host reads the same setting). Without `Authorization=AAD`: ignored.',
   },
   OTEL_EXPORTER_OTLP_ENDPOINT: {
     schema: url({ httpsUnlessLoopback: false }),
@@ -631,8 +628,8 @@ function telemetryFrom(v: Parsed): TelemetrySettings {
 }
 
 function entraIdFrom(authentication: string | undefined): TelemetrySettings['entraId'] {
-  if (authentication === undefined) return undefined;
-  const clientId = /ClientId=([0-9a-f-]{36})/i.exec(authentication)?.[1];
+  if (authentication === undefined || !/(^|;)\s*Authorization\s*=\s*AAD\s*(;|$)/i.test(authentication)) return undefined;
+  const clientId = /(?:^|;)\s*ClientId\s*=\s*([^;\s]+)/i.exec(authentication)?.[1];
   return clientId === undefined ? {} : { clientId };
 }
 

@@ -48,3 +48,14 @@ describe('telemetryFor', () => {
     await expect(flushTelemetry(load)).resolves.toBeUndefined();
   });
 });
+
+describe('APPLICATIONINSIGHTS_AUTHENTICATION_STRING', () => {
+  it.each([
+    ['ClientId=0d6f5a1e-3c2b-4a19-9e7d-5b8c4f2a1e30;Authorization=AAD', { clientId: '0d6f5a1e-3c2b-4a19-9e7d-5b8c4f2a1e30' }],
+    ['Authorization=AAD', {}],
+    ['authorization=aad; ClientId=abc', { clientId: 'abc' }],
+    ['Authorization=Key', undefined],
+  ])('reads %s as the managed identity to export with', (value, expected) => {
+    expect(loadTelemetrySettings({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: value }).entraId).toEqual(expected);
+  });
+});
