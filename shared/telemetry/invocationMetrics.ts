@@ -38,6 +38,10 @@ const RECORDERS: Readonly<Record<string, Recorder>> = {
   },
   reconcileSubscriptions: (telemetry, _input, settled) => recordDrift(telemetry, settled.result),
   reconcile: (telemetry, _input, settled) => recordDrift(telemetry, objectField(settled.result, 'jsonBody')),
+  healthReady: (telemetry, _input, settled) => {
+    const failing = objectField(objectField(settled.result, 'jsonBody'), 'failing');
+    if (Array.isArray(failing)) for (const check of failing) if (typeof check === 'string') telemetry.count('readiness.check_failed', { check });
+  },
 };
 
 export function recordInvocationMetrics(telemetry: Telemetry, invocation: InvocationContext, input: unknown, settled: Settled): void {

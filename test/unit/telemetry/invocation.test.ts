@@ -145,7 +145,7 @@ describe('instrumentInvocation', () => {
     expect(counterValue(metrics, 'operation.processed', { action: 'Suspend', outcome: 'failed' })).toBe(1);
   });
 
-  it('counts usage results, emitted events and reconciliation drift from the reports', async () => {
+  it('counts usage results, emitted events, reconciliation drift and failed readiness checks from the reports', async () => {
     // Prepare
     const timer = (name: string): InvocationContextInit => ({
       functionName: name,
@@ -159,6 +159,7 @@ describe('instrumentInvocation', () => {
       hookFor(http('usageIngest'), () => ({ status: 207, jsonBody: { accepted: 3, duplicate: 1, unbilled: 0, rejected: 2, results: [] } }), [{}]),
       hookFor(timer('emitUsage'), () => ({ emitted: 4, duplicates: 1, rejected: 1 }), [{}]),
       hookFor(timer('reconcileSubscriptions'), () => ({ repaired: 2, imported: 1, failed: 1 }), [{}]),
+      hookFor(http('healthReady'), () => ({ status: 503, jsonBody: { status: 'unready', failing: ['tables', 'marketplaceToken'], checks: [] } }), [{}]),
     ];
 
     // Act
@@ -175,5 +176,7 @@ describe('instrumentInvocation', () => {
     expect(counterValue(metrics, 'usage.events_emitted', { result: 'duplicate' })).toBe(1);
     expect(counterValue(metrics, 'reconciliation.drift', { kind: 'found' })).toBe(4);
     expect(counterValue(metrics, 'reconciliation.drift', { kind: 'repaired' })).toBe(3);
+    expect(counterValue(metrics, 'readiness.check_failed', { check: 'marketplaceToken' })).toBe(1);
+    expect(counterValue(metrics, 'readiness.check_failed')).toBe(2);
   });
 });
