@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { activateSubscription, dequeueCountOf, MAX_DEQUEUE_COUNT, parseActivationMessage } from '../shared/activation';
+import { activateSubscription, type ActivationOutcome, dequeueCountOf, MAX_DEQUEUE_COUNT, parseActivationMessage } from '../shared/activation';
 import { getDependencies, type AppDependencies } from '../shared/dependencies';
 import { QUEUE_NAMES } from '../shared/storage';
 
@@ -11,12 +11,13 @@ import { QUEUE_NAMES } from '../shared/storage';
 type ActivationAppDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'operations' | 'isv' | 'clock' | 'logger'>;
 
 export function createActivateSubscriptionHandler(getDeps: () => ActivationAppDependencies = getDependencies) {
-  return async function activateSubscriptionHandler(message: unknown, context: InvocationContext): Promise<void> {
+  // Returns the outcome (no output binding uses it) so that the telemetry hook can count it.
+  return async function activateSubscriptionHandler(message: unknown, context: InvocationContext): Promise<ActivationOutcome> {
     const deps = getDeps();
     const parsed = parseActivationMessage(message);
     const logger = deps.logger(context, { subscriptionId: parsed.subscriptionId });
     const { marketplace, subscriptions, history, operations, isv, clock } = deps;
-    await activateSubscription({ marketplace, subscriptions, history, operations, isv, clock, logger }, parsed, {
+    return activateSubscription({ marketplace, subscriptions, history, operations, isv, clock, logger }, parsed, {
       attempt: dequeueCountOf(context.triggerMetadata),
       maxAttempts: MAX_DEQUEUE_COUNT,
     });

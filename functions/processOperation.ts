@@ -1,7 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { getOperationsDependencies, type OperationsDependencies } from '../shared/operations/operationsDependencies';
 import { parseOperationMessage } from '../shared/operations/operationMessage';
-import { processOperation as process } from '../shared/operations/processOperation';
+import { processOperation as process, type ProcessResult } from '../shared/operations/processOperation';
 import { QUEUE_NAMES } from '../shared/storage';
 
 /**
@@ -9,12 +9,13 @@ import { QUEUE_NAMES } from '../shared/storage';
  * failure so that the queue retries (and, after the last attempt, moves it to `operations-poison`).
  */
 export function createProcessOperationHandler(getDeps: () => OperationsDependencies) {
-  return async function processOperation(queueItem: unknown, context: InvocationContext): Promise<void> {
+  // Returns the result (no output binding uses it) so that the telemetry hook can count it.
+  return async function processOperation(queueItem: unknown, context: InvocationContext): Promise<ProcessResult> {
     const deps = getDeps();
     const message = parseOperationMessage(queueItem);
     const logger = deps.logger(context, { queueMessageId: context.triggerMetadata?.id });
     const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
-    await process({ ...deps, logger }, message, { dequeueCount: Number.isFinite(dequeueCount) ? dequeueCount : 1 });
+    return process({ ...deps, logger }, message, { dequeueCount: Number.isFinite(dequeueCount) ? dequeueCount : 1 });
   };
 }
 

@@ -342,6 +342,36 @@ export const SETTINGS = {
     default: 'info',
     description: 'Minimum level written to the logs.',
   },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    // Not a secret (an ingestion address and resource id; infra/ turns local authentication off).
+    schema: text,
+    description:
+      'Application Insights connection string: traces, metrics and logs are exported to Azure Monitor with OpenTelemetry (see docs/observability.md). Absent: nothing is sent there.',
+  },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
+    schema: text,
+    description:
+      'Application Insights with Entra ID (local authentication off): `ClientId=<user-assigned identity client id>;Authorization=AAD`, or `Authorization=AAD` for the system-assigned identity; the worker then exports with that managed identity (the Functions host reads the same setting). Without `Authorization=AAD`: ignored.',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: url({ httpsUnlessLoopback: false }),
+    description: 'OTLP/HTTP endpoint (e.g. `http://127.0.0.1:4318` for a local Jaeger): traces, metrics and logs are sent to `/v1/traces`, `/v1/metrics`, `/v1/logs`. Absent: no OTLP export.',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: text,
+    default: 'saas-fulfillment',
+    description: 'Service name on every exported span, metric and log record (`cloud_RoleName` in Application Insights).',
+  },
+  OTEL_BSP_SCHEDULE_DELAY: {
+    schema: integer(10, 60_000),
+    default: '5000',
+    description: 'Longest wait before buffered spans and log records are exported, in milliseconds.',
+  },
+  OTEL_METRIC_EXPORT_INTERVAL: {
+    schema: integer(100, 3_600_000),
+    default: '60000',
+    description: 'How often metrics are exported, in milliseconds.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -443,6 +473,16 @@ export interface RetentionSettings {
   schedule: string;
 }
 
+export interface TelemetrySettings {
+  connectionString?: string;
+  /** Export to Application Insights with a managed identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING). */
+  entraId?: { clientId?: string };
+  otlpEndpoint?: string;
+  serviceName: string;
+  exportDelayMs: number;
+  metricIntervalMs: number;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
@@ -455,6 +495,7 @@ export interface Config {
   publisherOperations: PublisherOperationSettings;
   retention: RetentionSettings;
   logLevel: LogLevel;
+  telemetry: TelemetrySettings;
 }
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -462,10 +503,11 @@ type Parsed = { [K in SettingName]?: unknown };
 /** App Service leaves the reference text in place when it cannot resolve it; never use that as a key. */
 const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
 
-export function loadConfig(env: Env): Readonly<Config> {
+function parseSettings(env: Env, names: readonly SettingName[]): { values: Parsed; issues: string[] } {
   const issues: string[] = [];
   const values: Parsed = {};
-  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+  for (const name of names) {
+    const setting: Setting = SETTINGS[name];
     const raw = env[name];
     const input = raw === undefined || raw.trim() === '' ? setting.default : raw;
     if (input === undefined) continue;
@@ -481,6 +523,11 @@ export function loadConfig(env: Env): Readonly<Config> {
       issues.push(setting.secret ? `${name} ${reason}` : `${name} ${reason} (got ${JSON.stringify(input)})`);
     }
   }
+  return { values, issues };
+}
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const { values, issues } = parseSettings(env, Object.keys(SETTINGS) as SettingName[]);
 
   const has = (name: SettingName): boolean => values[name] !== undefined;
   const invalid = (name: SettingName): boolean => issues.some((issue) => issue.startsWith(`${name} `));
@@ -613,7 +660,49 @@ function assemble(v: Parsed): Config {
     },
     retention: { personalDataDays: num('RETENTION_PERSONAL_DATA_DAYS'), schedule: str('RETENTION_SCHEDULE') },
     logLevel: v.LOG_LEVEL as LogLevel,
+    telemetry: telemetryFrom(v),
   };
+}
+
+const TELEMETRY_SETTINGS = [
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+  'OTEL_BSP_SCHEDULE_DELAY',
+  'OTEL_METRIC_EXPORT_INTERVAL',
+] as const satisfies readonly SettingName[];
+
+function telemetryFrom(v: Parsed): TelemetrySettings {
+  return {
+    connectionString: v.APPLICATIONINSIGHTS_CONNECTION_STRING as string | undefined,
+    entraId: entraIdFrom(v.APPLICATIONINSIGHTS_AUTHENTICATION_STRING as string | undefined),
+    otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
+    serviceName: v.OTEL_SERVICE_NAME as string,
+    exportDelayMs: v.OTEL_BSP_SCHEDULE_DELAY as number,
+    metricIntervalMs: v.OTEL_METRIC_EXPORT_INTERVAL as number,
+  };
+}
+
+function entraIdFrom(authentication: string | undefined): TelemetrySettings['entraId'] {
+  if (authentication === undefined || !/(^|;)\s*Authorization\s*=\s*AAD\s*(;|$)/i.test(authentication)) return undefined;
+  const clientId = /(?:^|;)\s*ClientId\s*=\s*([^;\s]+)/i.exec(authentication)?.[1];
+  return clientId === undefined ? {} : { clientId };
+}
+
+/**
+ * The telemetry settings alone: read when the worker starts, before the first invocation (the other
+ * settings may still be missing then; a bad telemetry setting fails here with the usual message).
+ */
+export function loadTelemetrySettings(env: Env): Readonly<TelemetrySettings> {
+  const { values, issues } = parseSettings(env, TELEMETRY_SETTINGS);
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return deepFreeze(telemetryFrom(values));
+}
+
+/** The process's telemetry settings, from `process.env`. */
+export function getTelemetrySettings(): Readonly<TelemetrySettings> {
+  return loadTelemetrySettings(process.env);
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

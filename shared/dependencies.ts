@@ -11,6 +11,8 @@ import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
 import { createJobRunStore, type JobRunStore } from './runs';
 import { createQueue, createTableStores, searchIndexedSubscriptions, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
+import { getTelemetry, type Telemetry } from './telemetry';
+import { tracedQueue } from './telemetry/tracedQueue';
 
 /**
  * The composition root: the one place that turns configuration into real adapters. Built lazily
@@ -31,6 +33,8 @@ export interface AppDependencies extends TableStores {
   readonly plans: PlanCatalog;
   /** The last run of each timer job (shared/runs). */
   readonly runs: JobRunStore;
+  /** Spans, contract metrics and exported log records (does nothing unless an exporter is configured). */
+  readonly telemetry: Telemetry;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -41,6 +45,8 @@ export interface DependencyOverrides {
   marketplaceCredential?: TokenCredential;
   /** Credential for identity-based storage. */
   storageCredential?: TokenCredential;
+  /** Telemetry (tests and benchmarks pass one with in-memory exporters). */
+  telemetry?: Telemetry;
 }
 
 export function storageSettingsFrom(config: StorageConfig, credential?: TokenCredential): StorageSettings {
@@ -65,6 +71,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const storage = storageSettingsFrom(config.storage, overrides.storageCredential);
   const stores = createTableStores(storage);
   const clock = overrides.clock ?? systemClock;
+  const telemetry = overrides.telemetry ?? getTelemetry();
   const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
   const marketplaceCredential = overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth);
@@ -76,6 +83,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     maxAttempts: m.maxAttempts,
     retryBudgetMs: m.retryBudgetMs,
     clock,
+    telemetry,
   });
   const processLogger = consoleLogger({ level: config.logLevel, fields: { component: 'searchIndex' } });
   return {
@@ -89,19 +97,20 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     marketplace,
     marketplaceCredential,
     // Hooks outlive invocations, so their few warnings go to the process log.
-    isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
+    isv: createIsvHooks(config.isv, { clock, telemetry, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     usage: createUsageStore(storage, { clock }),
     plans: createPlanCatalog(storage),
     runs: createJobRunStore(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {
-        queue = createQueue<unknown>(storage, name);
+        queue = tracedQueue(createQueue<unknown>(storage, name), telemetry);
         queues.set(name, queue);
       }
       return queue;
     },
-    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields }),
+    telemetry,
+    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields, telemetry }),
   };
 }
 

@@ -88,22 +88,39 @@ export function createLogger(sink: LogSink, options: { level?: LogLevel; fields?
   };
 }
 
-/** A logger that writes through the Functions invocation context (so logs carry the invocation). */
-export function loggerFromContext(context: InvocationContext, options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+/** Where log records also go when telemetry exports them (the shared/telemetry port, narrowed). */
+export interface LogRecordSink {
+  readonly enabled: boolean;
+  log(level: LogLevel, message: string, fields: LogFields): void;
+}
+
+/**
+ * A logger that writes through the Functions invocation context, one JSON object per entry
+ * (`{"message": …, ...fields}`): the local host prints its keys as top-level keys of its own JSON
+ * lines, and Kusto reads it with `parse_json(message)` where the host forwards it. With telemetry
+ * exporting, each entry is also a log record whose fields are attributes (customDimensions in
+ * Application Insights); the host then stops forwarding worker logs (WorkerOpenTelemetryEnabled).
+ */
+export function loggerFromContext(
+  context: InvocationContext,
+  options: { level?: LogLevel; fields?: LogFields; telemetry?: LogRecordSink } = {},
+): Logger {
+  const telemetry = options.telemetry?.enabled === true ? options.telemetry : undefined;
   const sink: LogSink = (level, message, fields) => {
-    const entry = Object.keys(fields).length > 0 ? [message, fields] : [message];
+    telemetry?.log(level, message, fields);
+    const text = JSON.stringify({ message, ...fields });
     switch (level) {
       case 'debug':
-        context.debug(...entry);
+        context.debug(text);
         break;
       case 'info':
-        context.info(...entry);
+        context.info(text);
         break;
       case 'warn':
-        context.warn(...entry);
+        context.warn(text);
         break;
       case 'error':
-        context.error(...entry);
+        context.error(text);
         break;
     }
   };

@@ -145,7 +145,7 @@ async function emulatorToken(stack: RunningStack): Promise<string> {
 type BenchKeys = Awaited<ReturnType<typeof startBenchKeys>>;
 
 /** A signing key of our own, served with the emulator's keys, so the bench can sign webhook tokens. */
-async function startBenchKeys() {
+export async function startBenchKeys() {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const kid = `bench-${randomUUID()}`;
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };

@@ -169,13 +169,14 @@ export function createCoreRegistry(logger: Logger): CoreRegistry {
 }
 
 function writeToLogger(logger: Logger, entry: LogEntry): void {
+  const structured = entry.category === 'user' ? structuredEntry(entry.message) : undefined;
   const fields = {
     category: entry.category,
     ...(entry.functionName === undefined ? {} : { functionName: entry.functionName }),
     ...(entry.invocationId === undefined ? {} : { invocationId: entry.invocationId }),
-    text: entry.message,
+    ...(structured === undefined ? { text: entry.message } : structured.fields),
   };
-  const message = entry.category === 'user' ? 'function log' : 'worker log';
+  const message = structured?.message ?? (entry.category === 'user' ? 'function log' : 'worker log');
   switch (entry.level) {
     case 'none':
       return;
@@ -194,6 +195,23 @@ function writeToLogger(logger: Logger, entry: LogEntry): void {
     default:
       logger.error(message, fields);
   }
+}
+
+/**
+ * The app's structured entries (shared/logging: `{"message": …, ...fields}`), so that their fields
+ * become top-level keys of the host's JSON line. Anything else stays `text`.
+ */
+function structuredEntry(text: string): { message: string; fields: Record<string, unknown> } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const { message, ...fields } = parsed as Record<string, unknown>;
+  return typeof message === 'string' ? { message, fields } : undefined;
 }
 
 let installed = false;

@@ -78,6 +78,14 @@ export interface RpcInvocationRequest {
   functionId?: string | null;
   inputData?: RpcParameterBinding[] | null;
   triggerMetadata?: Record<string, RpcTypedData> | null;
+  /** W3C trace context of the invocation (the library hands it over as `context.traceContext`). */
+  traceContext?: RpcTraceContext | null;
+}
+
+export interface RpcTraceContext {
+  traceParent?: string | null;
+  traceState?: string | null;
+  attributes?: Record<string, string> | null;
 }
 
 export interface RpcInvocationResponse {

@@ -72,7 +72,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     };
     let response: RpcInvocationResponse;
     try {
-      response = await options.invoker.invoke(fn, { triggerData: { http } });
+      response = await options.invoker.invoke(fn, { triggerData: { http }, trace: { traceparent: headerValue(req.headers.traceparent), tracestate: headerValue(req.headers.tracestate) } });
       await options.sendOutputs(fn, response);
     } catch {
       // Logged by the invoker; like the host, answer 500 without details.
@@ -197,4 +197,8 @@ export function formatCookie(cookie: RpcHttpCookie): string {
   if (sameSite) parts.push(`samesite=${sameSite}`);
   if (cookie.httpOnly?.value) parts.push('httponly');
   return parts.join('; ');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LogFields, Logger } from '../../shared/logging';
 import type { CoreRegistry } from './coreModule';
 import type {
@@ -18,6 +18,8 @@ export interface InvocationInput {
   triggerMetadata?: Record<string, RpcTypedData>;
   /** Extra fields for the invocation log line (e.g. the queue message id). */
   details?: LogFields;
+  /** The caller's W3C `traceparent` / `tracestate` (HTTP requests that carry them). */
+  trace?: { traceparent?: string; tracestate?: string };
 }
 
 export interface Invoker {
@@ -53,6 +55,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
         functionId: fn.name,
         inputData: [{ name: fn.triggerName, data: input.triggerData }],
         triggerMetadata: input.triggerMetadata ?? {},
+        traceContext: invocationTraceContext(input.trace),
       },
       log: (level, category, message) =>
         registry.writeLog({ level, category, message, functionName: fn.name, invocationId, invocationContext: current.context }),
@@ -137,6 +140,20 @@ async function withState(
   } finally {
     context.state = undefined;
   }
+}
+
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * What the host puts in `traceContext`: the incoming request's `traceparent` (and `tracestate`) when it
+ * has a valid one, otherwise a new trace (the host starts an activity for every invocation). The real
+ * host passes the id of its own invocation span, which it exports; this host exports nothing, so it
+ * passes the caller's context as it is, and a fresh trace is a root without a recorded parent span.
+ */
+export function invocationTraceContext(trace: InvocationInput['trace']): { traceParent: string; traceState: string; attributes: Record<string, string> } {
+  const incoming = trace?.traceparent?.trim().toLowerCase();
+  if (incoming !== undefined && TRACEPARENT.test(incoming)) return { traceParent: incoming, traceState: trace?.tracestate ?? '', attributes: {} };
+  return { traceParent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`, traceState: '', attributes: {} };
 }
 
 function elapsed(started: number): number {

@@ -22,6 +22,9 @@ export interface CloudEvent<TData> {
   time: string;
   datacontenttype: 'application/json';
   data: TData;
+  /** CloudEvents distributed-tracing extension: the trace this event belongs to. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface CloudEventFields<TData> {

@@ -2,6 +2,7 @@ import { type Clock } from '../clock';
 import { type IsvSettings } from '../config';
 import { ConfigurationError } from '../errors';
 import { type Logger } from '../logging';
+import { type Telemetry } from '../telemetry/telemetry';
 import { noopIsvHooks, type IsvHooks } from './hooks';
 import { createHttpIsvHooks } from './httpIsvHooks';
 
@@ -9,6 +10,7 @@ export interface CreateIsvHooksOptions {
   logger?: Logger;
   clock?: Clock;
   fetch?: typeof fetch;
+  telemetry?: Telemetry;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import { silentLogger, type Logger } from '../logging';
+import { noTelemetry, type Telemetry } from '../telemetry/telemetry';
 import { ISV_EVENT_SOURCE, ISV_USER_AGENT, toCloudEvent } from './cloudEvent';
 import { IsvHookError, type IsvHookName } from './errors';
 import { noopIsvHooks, type IsvEvent, type IsvHooks } from './hooks';
@@ -21,6 +22,8 @@ export interface HttpIsvHooksOptions {
   /** Source of the signature timestamps and the decision event time. */
   clock?: Clock;
   fetch?: typeof fetch;
+  /** A span per event, and the trace context in the event (CloudEvents distributed-tracing extension). */
+  telemetry?: Telemetry;
   /** CloudEvents `source`; default `urn:saas-fulfillment`. */
   source?: string;
   userAgent?: string;
@@ -40,6 +43,7 @@ export function createHttpIsvHooks(options: HttpIsvHooksOptions): IsvHooks {
     clock: options.clock ?? systemClock,
     fetch: options.fetch ?? fetch,
     userAgent: options.userAgent ?? ISV_USER_AGENT,
+    telemetry: options.telemetry ?? noTelemetry,
   };
   const { webhookUrl, decisionUrl } = options;
   const webhook: SignedPostSettings | undefined =

@@ -1,5 +1,6 @@
 import { type Clock } from '../clock';
 import { CLOUDEVENTS_CONTENT_TYPE, type CloudEvent } from './cloudEvent';
+import { type Telemetry, withTraceCarrier } from '../telemetry/telemetry';
 import { buildSignatureHeader, SIGNATURE_HEADER } from './signature';
 
 export interface SignedPostSettings {
@@ -10,6 +11,8 @@ export interface SignedPostSettings {
   clock: Clock;
   fetch: typeof fetch;
   userAgent: string;
+  /** Absent: no span, no trace context in the event. */
+  telemetry?: Telemetry;
 }
 
 /** What one attempt produced. Non-2xx statuses are results, not exceptions: the caller decides. */
@@ -29,6 +32,24 @@ const MAX_REASON_CHARS = 500;
  * (a signed event must not travel to a host nobody configured). A caller abort is rethrown as is.
  */
 export async function postSignedEvent(settings: SignedPostSettings, event: CloudEvent<unknown>, signal?: AbortSignal): Promise<PostResult> {
+  const telemetry = settings.telemetry;
+  if (telemetry === undefined || !telemetry.enabled) return postOnce(settings, event, signal);
+  const attributes = { 'cloudevents.event_id': event.id, 'cloudevents.event_type': event.type, 'cloudevents.event_subject': event.subject, 'server.address': hostOf(settings.url) };
+  return telemetry.inSpan(`POST isv ${event.type}`, { kind: 'client', attributes }, async (span) => {
+    // The distributed-tracing extension: the ISV can continue this trace (the attributes are signed with the body).
+    const result = await postOnce(settings, withTraceCarrier(telemetry, event), signal);
+    if (result.kind === 'response') {
+      span.setAttributes({ 'http.response.status_code': result.status });
+      if (!isSuccessStatus(result.status)) span.fail(`HTTP ${result.status}`);
+    } else {
+      span.setAttributes({ 'error.type': result.kind === 'timeout' ? 'timeout' : (result.code ?? 'network') });
+      span.fail(result.kind);
+    }
+    return result;
+  });
+}
+
+async function postOnce(settings: SignedPostSettings, event: CloudEvent<unknown>, signal?: AbortSignal): Promise<PostResult> {
   signal?.throwIfAborted();
   const body = JSON.stringify(event);
   const timestamp = Math.floor(settings.clock.now().getTime() / 1000);
@@ -50,6 +71,10 @@ export async function postSignedEvent(settings: SignedPostSettings, event: Cloud
     if (timeout.aborted) return { kind: 'timeout', cause };
     return { kind: 'network', cause, code: networkCode(cause) };
   }
+}
+
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).host : 'invalid';
 }
 
 export function isSuccessStatus(status: number): boolean {

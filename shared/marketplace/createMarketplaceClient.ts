@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock';
 import { silentLogger } from '../logging';
+import { noTelemetry } from '../telemetry/telemetry';
 import { createFulfillmentMethods } from './fulfillmentMethods';
 import { sendHttp } from './httpSender';
 import { type MarketplaceApi, type MarketplaceClientOptions } from './marketplaceApi';
@@ -36,6 +37,7 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     newId,
     clock,
     http: options.http ?? sendHttp,
+    telemetry: options.telemetry ?? noTelemetry,
   });
   const ctx = { send, urls, clock, newId };
   return { ...createFulfillmentMethods(ctx), ...createOperationMethods(ctx), ...createMeteringMethods(ctx) };

@@ -1,6 +1,7 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { type Clock } from '../clock';
 import { type Logger } from '../logging';
+import type { Telemetry } from '../telemetry/telemetry';
 import { type HttpSender } from './httpSender';
 import { type MarketplaceOperation } from './schemas/operation';
 import { type Plan } from './schemas/plan';
@@ -84,6 +85,8 @@ export interface MarketplaceClientOptions {
   /** No retry wait may end later than this after the call started. Default 30 000. */
   retryBudgetMs?: number;
   logger?: Logger;
+  /** A client span per HTTP attempt and the `marketplace.calls` metric (default: none). */
+  telemetry?: Telemetry;
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1), for backoff jitter. */
   random?: () => number;

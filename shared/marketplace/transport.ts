@@ -7,7 +7,8 @@ import { MarketplaceApiError } from './errors';
 import { type HttpSender } from './httpSender';
 import { type MarketplaceResponse, parseServiceError, responseIds } from './responses';
 import { type AttemptOutcome, DEFAULT_BACKOFF, isRetryable, parseRetryAfter, type RetryClass, retryDelayMs, wasNeverConnected } from './retry';
-import { type UrlPolicy } from './urls';
+import { routeTemplate, type UrlPolicy } from './urls';
+import { type Telemetry } from '../telemetry/telemetry';
 
 /** The optional last argument of every client method. */
 export interface MarketplaceCallOptions {
@@ -30,6 +31,7 @@ export interface TransportSettings {
   clock: Clock;
   /** Sends one HTTP attempt (node:http by default; tests and benchmarks wrap it). */
   http: HttpSender;
+  telemetry: Telemetry;
 }
 
 export interface MarketplaceRequest {
@@ -62,10 +64,20 @@ export function createTransport(settings: TransportSettings): Send {
     // Created only when there is something to log (failures, retries): most calls log nothing.
     const log = (): Logger => settings.logger.child({ operation: request.operation, correlationId });
     const started = settings.clock.now().getTime();
+    const traced = settings.telemetry.enabled ? routeTemplate(request.url) : undefined;
+    const observe = (attempt: number, status: number | string): void => {
+      if (traced !== undefined) settings.telemetry.count('marketplace.calls', { method: request.method, route: traced, status: String(status), retried: attempt > 1 });
+    };
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
-      const result = await attemptOnce(settings, request, correlationId, attempt, options.signal);
-      if (result.response) return result.response;
+      const result =
+        traced === undefined
+          ? await attemptOnce(settings, request, correlationId, attempt, options.signal)
+          : await tracedAttempt(settings, request, traced, correlationId, attempt, options.signal);
+      if (result.response) {
+        observe(attempt, result.response.status);
+        return result.response;
+      }
       const { outcome, error } = result;
       const retryAfterMs = outcome.type === 'status' ? outcome.retryAfterMs : undefined;
       const delayMs = retryDelayMs(attempt, retryAfterMs, backoff);
@@ -73,6 +85,7 @@ export function createTransport(settings: TransportSettings): Send {
       const retry = attempt < settings.maxAttempts && isRetryable(request.retry, outcome) && elapsedMs + delayMs <= settings.retryBudgetMs;
       const fields = { attempt, kind: error.kind, status: error.status, requestId: error.requestId, activityId: error.activityId };
       if (!retry) {
+        observe(attempt, error.status ?? error.kind);
         const transient = error.kind !== 'http' || (error.status ?? 0) >= 500 || error.status === 429;
         if (transient) log().warn('marketplace request failed', fields);
         else log().debug('marketplace request rejected', { ...fields, serviceCode: error.serviceCode });
@@ -82,6 +95,52 @@ export function createTransport(settings: TransportSettings): Send {
       await pause(settings.sleep, delayMs, options.signal);
     }
   };
+}
+
+/**
+ * One attempt inside a client span: method, route template, attempt, status, and the request and
+ * correlation ids Microsoft's support asks for (x-ms-requestid / x-ms-correlationid). The URL itself
+ * is not recorded (ids are in the route's attributes; a resolve call has none).
+ */
+function tracedAttempt(
+  settings: TransportSettings,
+  request: MarketplaceRequest,
+  route: string,
+  correlationId: string,
+  attempt: number,
+  callerSignal: AbortSignal | undefined,
+): Promise<Attempt> {
+  const attributes = {
+    'http.request.method': request.method,
+    'url.template': route,
+    'server.address': request.url.host,
+    'marketplace.operation': request.operation,
+    'marketplace.attempt': attempt,
+    'http.request.resend_count': attempt > 1 ? attempt - 1 : undefined,
+    'marketplace.correlation_id': correlationId,
+  };
+  return settings.telemetry.inSpan(`${request.method} ${route}`, { kind: 'client', attributes }, async (span) => {
+    const result = await attemptOnce(settings, request, correlationId, attempt, callerSignal);
+    if (result.response) {
+      const { status, ids } = result.response;
+      span.setAttributes({
+        'http.response.status_code': status,
+        'marketplace.request_id': ids.requestId,
+        'marketplace.correlation_id': ids.correlationId,
+        'marketplace.activity_id': ids.activityId,
+      });
+      return result;
+    }
+    const { error } = result;
+    span.setAttributes({
+      'http.response.status_code': error.status,
+      'marketplace.request_id': error.requestId,
+      'marketplace.activity_id': error.activityId,
+      'error.type': error.status === undefined ? error.kind : String(error.status),
+    });
+    span.fail(`${request.operation} failed: ${error.status ?? error.kind}`);
+    return result;
+  });
 }
 
 async function attemptOnce(

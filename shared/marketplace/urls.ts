@@ -58,6 +58,23 @@ export function createUrlPolicy(baseUrl: string, extraAllowedHosts: readonly str
 }
 
 /** Encodes one path segment (ids come from callers and from webhook payloads). */
+/**
+ * The route template of a Marketplace API URL, for span names and metric attributes: ids become
+ * placeholders (`/saas/subscriptions/{subscriptionId}/operations/{operationId}`), query strings go.
+ */
+export function routeTemplate(url: URL): string {
+  const segments = url.pathname.split('/').filter((s) => s.length > 0);
+  const start = segments.indexOf('saas');
+  const tail = start >= 0 ? segments.slice(start) : segments.slice(-1);
+  const template = tail.map((part, i) => {
+    const previous = tail[i - 1];
+    if (previous === 'subscriptions' && part !== 'resolve') return '{subscriptionId}';
+    if (previous === 'operations') return '{operationId}';
+    return part;
+  });
+  return `/${template.join('/')}`;
+}
+
 export function segment(value: string): string {
   if (value === '') throw new TypeError('A Marketplace id must not be empty');
   return encodeURIComponent(value);

@@ -2,13 +2,14 @@ import type { InvocationContext } from '@azure/functions';
 import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
 import type { Logger } from '../logging';
 import { QUEUE_NAMES } from '../storage';
+import { MAX_DEQUEUE_COUNT } from '../storage/queueNames';
 import type { OperationMessage } from './operationMessage';
 import type { PoisonQueueStore } from './poisonQueue';
 import type { ProcessOperationDeps } from './processOperation';
 import { createStoragePoisonQueueStore } from './storagePoisonQueueStore';
 
-/** Keep equal to host.json `extensions.queues.maxDequeueCount`. */
-export const MAX_DEQUEUE_COUNT = 5;
+/** host.json `extensions.queues.maxDequeueCount` (one constant, in shared/storage). */
+export { MAX_DEQUEUE_COUNT };
 
 export interface OperationsDependencies extends Omit<ProcessOperationDeps, 'logger'> {
   logger(context: InvocationContext, fields?: Record<string, unknown>): Logger;

@@ -24,3 +24,16 @@ export function isValidQueueName(name: string): boolean {
 export function poisonQueueName(name: string): string {
   return `${name}-poison`;
 }
+
+/**
+ * host.json `extensions.queues.maxDequeueCount`: after this many failed deliveries the host moves
+ * the message to the poison queue. A unit test keeps the two in step.
+ */
+export const MAX_DEQUEUE_COUNT = 5;
+
+/** The attempt number of a queue delivery, from `context.triggerMetadata.dequeueCount` (0 when absent). */
+export function dequeueCountOf(triggerMetadata: Record<string, unknown> | undefined): number {
+  const value = triggerMetadata?.dequeueCount;
+  const count = typeof value === 'string' ? Number(value) : value;
+  return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : 0;
+}

@@ -163,6 +163,39 @@ describe('local host: HTTP triggers', () => {
     });
   });
 
+  describe('trace context and structured logs', () => {
+    it("passes the request's traceparent and tracestate to the invocation as traceContext", async () => {
+      // Prepare
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+      // Act
+      const response = await get('/api/traced', { traceparent, tracestate: 'vendor=1' });
+
+      // Assess
+      expect(await response.json()).toEqual({ traceParent: traceparent, traceState: 'vendor=1', attributes: {} });
+    });
+
+    it('starts a new sampled trace for a request without one, as the host does', async () => {
+      // Act
+      const first = (await (await get('/api/traced')).json()) as { traceParent: string };
+      const second = (await (await get('/api/traced', { traceparent: 'garbage' })).json()) as { traceParent: string };
+
+      // Assess
+      expect(first.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(second.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(second.traceParent.slice(3, 35)).not.toBe(first.traceParent.slice(3, 35));
+    });
+
+    it('prints the fields of a structured entry as top-level keys of its log line', async () => {
+      // Act
+      await get('/api/traced');
+
+      // Assess
+      expect(host.logs()).toContainEqual(expect.objectContaining({ message: 'order shipped', orderId: 'o-1', items: 2, functionName: 'traced', category: 'user' }));
+      expect(host.logs().some((line) => line.message === 'function log' && String(line.text).includes('order shipped'))).toBe(false);
+    });
+  });
+
   describe('keys', () => {
     it.each([
       ['no key', '/api/secured', {}, 401],

@@ -1,5 +1,7 @@
+import { InvocationContext } from '@azure/functions';
 import fc from 'fast-check';
-import { createLogger, type LogFields } from '../../shared/logging';
+import { createInMemoryTelemetry } from '../../dev/inMemoryTelemetry';
+import { createLogger, loggerFromContext, type LogFields } from '../../shared/logging';
 
 /** A marker no generated junk will contain by chance. */
 const secret = fc.stringMatching(/^[A-Za-z0-9]{16,32}$/).map((random) => `Zq9x${random}`);
@@ -95,5 +97,46 @@ describe('log redaction properties', () => {
         expect(JSON.stringify(written)).not.toContain(hidden);
       }),
     );
+  });
+});
+
+describe('log redaction properties on the telemetry path', () => {
+  const memory = createInMemoryTelemetry();
+
+  afterAll(async () => {
+    await memory.telemetry.shutdown();
+  });
+
+  it('never lets a secret, a JWT or an e-mail address reach the invocation log text, an exported log record or a span', async () => {
+    // Prepare
+    const hidden: string[] = [];
+    const written: string[] = [];
+    const context = new InvocationContext({ invocationId: 'inv-1', functionName: 'webhook', logHandler: (_level, ...args) => written.push(String(args[0])) });
+
+    // Act
+    await fc.assert(
+      fc.asyncProperty(payload, inText, async ({ value, secret: inPayload }, { leaf, secret: inError }) => {
+        hidden.push(inPayload, inError);
+        const logger = loggerFromContext(context, { level: 'debug', telemetry: memory.telemetry, fields: { context: value } });
+        await memory.telemetry
+          .inSpan('request', { attributes: { note: typeof leaf === 'string' ? leaf : 'n/a' } }, (span) => {
+            logger.warn(typeof leaf === 'string' ? leaf : 'webhook rejected', { payload: value });
+            span.fail(typeof leaf === 'string' ? leaf : 'failed');
+            return Promise.reject(leaf instanceof Error ? leaf : new Error(String(typeof leaf === 'string' ? leaf : 'x')));
+          })
+          .catch(() => undefined);
+      }),
+      { numRuns: 300 },
+    );
+
+    // Assess
+    const { logs, spans } = await memory.collect();
+    expect(logs.length).toBeGreaterThanOrEqual(300);
+    const exported = JSON.stringify({
+      written,
+      logs: logs.map((record) => ({ body: record.body, attributes: record.attributes })),
+      spans: spans.map((span) => ({ attributes: span.attributes, status: span.status, events: span.events })),
+    });
+    for (const secret of hidden) expect(exported).not.toContain(secret);
   });
 });

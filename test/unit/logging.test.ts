@@ -200,12 +200,13 @@ describe('loggerFromContext', () => {
 
     // Assess
     const fields = { invocationId: 'inv-1', functionName: 'marketplaceWebhook', operationId: 'op-1' };
-    expect(captured).toEqual([
-      ['debug', 'checking', { ...fields, token: '[REDACTED]' }],
-      ['information', 'received', fields],
-      ['warning', 'slow', fields],
-      ['error', 'failed for [email]', fields],
+    expect(captured.map(([level, text]): unknown[] => [level, JSON.parse(text as string) as unknown])).toEqual([
+      ['debug', { message: 'checking', ...fields, token: '[REDACTED]' }],
+      ['information', { message: 'received', ...fields }],
+      ['warning', { message: 'slow', ...fields }],
+      ['error', { message: 'failed for [email]', ...fields }],
     ]);
+    expect(captured.every((entry) => entry.length === 2)).toBe(true);
   });
 
   it('writes at info and above by default', () => {
@@ -219,6 +220,6 @@ describe('loggerFromContext', () => {
     logger.info('kept');
 
     // Assess
-    expect(captured).toEqual([['information', 'kept', { invocationId: 'inv-2', functionName: 'unknown' }]]);
+    expect(captured).toEqual([['information', JSON.stringify({ message: 'kept', invocationId: 'inv-2', functionName: 'unknown' })]]);
   });
 });

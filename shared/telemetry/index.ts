@@ -1,0 +1,52 @@
+import { getTelemetrySettings, type TelemetrySettings } from '../config';
+import { ISV_CLIENT_VERSION } from '../isv/cloudEvent';
+import { exportersFor, type Exporters } from './exporters';
+import { createOpenTelemetry } from './openTelemetry';
+import { noTelemetry, type Telemetry } from './telemetry';
+
+export * from './telemetry';
+export { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from './openTelemetry';
+export { instrumentInvocation, type InvocationHookContext } from './invocation';
+
+/** Telemetry for these settings: OpenTelemetry when an exporter is configured (or given), else `noTelemetry`. */
+export function telemetryFor(settings: Readonly<TelemetrySettings>, exporters: Exporters = exportersFor(settings)): Telemetry {
+  if (exporters.spanExporters.length === 0 && exporters.metricExporters.length === 0 && exporters.logExporters.length === 0) return noTelemetry;
+  return createOpenTelemetry({
+    serviceName: settings.serviceName,
+    serviceVersion: ISV_CLIENT_VERSION,
+    ...exporters,
+    exportDelayMs: settings.exportDelayMs,
+    metricIntervalMs: settings.metricIntervalMs,
+  });
+}
+
+let cached: Telemetry | undefined;
+
+/** The process's telemetry, built on first use from the telemetry settings alone. */
+export function getTelemetry(): Telemetry {
+  cached ??= telemetryFor(getTelemetrySettings());
+  return cached;
+}
+
+/**
+ * Worker capabilities for `app.setup`: with an exporter configured the worker exports its own logs,
+ * so the host (host.json `telemetryMode: OpenTelemetry`) must not forward them as well.
+ */
+export function telemetryCapabilities(telemetry: () => Telemetry = getTelemetry): Record<string, string> {
+  try {
+    return telemetry().enabled ? { WorkerOpenTelemetryEnabled: 'true' } : {};
+  } catch {
+    // A malformed telemetry setting: the host keeps forwarding logs, and each invocation fails with
+    // the ConfigurationError that names it (getTelemetry throws again in the invocation hook).
+    return {};
+  }
+}
+
+/** Exports what is buffered (the worker is stopping); never throws. */
+export async function flushTelemetry(telemetry: () => Telemetry = getTelemetry): Promise<void> {
+  try {
+    await telemetry().flush();
+  } catch {
+    // Nothing to flush, or an exporter that cannot be reached: the worker stops either way.
+  }
+}

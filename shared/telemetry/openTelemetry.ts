@@ -1,0 +1,199 @@
+import {
+  context as otelContext,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind as OtelSpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
+import { type Logger as OtelLogger, SeverityNumber } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { type LogFields, type LogLevel, redactText } from '../logging';
+import {
+  type ActiveSpan,
+  type Attributes,
+  COUNTERS,
+  type CounterName,
+  HISTOGRAMS,
+  type HistogramName,
+  METER_NAME,
+  type SpanKind,
+  type Telemetry,
+  type TraceCarrier,
+} from './telemetry';
+
+export interface OpenTelemetryOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  /** One or more destinations (Azure Monitor, OTLP, in-memory for tests and benchmarks). */
+  spanExporters: readonly SpanExporter[];
+  metricExporters: readonly PushMetricExporter[];
+  logExporters: readonly LogRecordExporter[];
+  /** Longest wait before buffered spans and log records are exported (OTEL_BSP_SCHEDULE_DELAY). */
+  exportDelayMs: number;
+  /** Metrics export interval (OTEL_METRIC_EXPORT_INTERVAL). */
+  metricIntervalMs: number;
+}
+
+export interface OpenTelemetry extends Telemetry {
+  shutdown(): Promise<void>;
+}
+
+const KINDS: Record<SpanKind, OtelSpanKind> = {
+  internal: OtelSpanKind.INTERNAL,
+  server: OtelSpanKind.SERVER,
+  client: OtelSpanKind.CLIENT,
+  producer: OtelSpanKind.PRODUCER,
+  consumer: OtelSpanKind.CONSUMER,
+};
+
+const SEVERITY: Record<LogLevel, SeverityNumber> = {
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+};
+
+const propagator = new W3CTraceContextPropagator();
+const carrierGetter = {
+  keys: (carrier: Record<string, string>) => Object.keys(carrier),
+  get: (carrier: Record<string, string>, key: string) => carrier[key],
+};
+
+let contextManagerInstalled = false;
+
+/** Active spans follow async calls (AsyncLocalStorage); installed once per process. */
+function installContextManager(): void {
+  if (contextManagerInstalled) return;
+  otelContext.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  contextManagerInstalled = true;
+}
+
+/** The context a carrier describes, as a remote parent. */
+export function contextFromCarrier(carrier: TraceCarrier, base: Context = ROOT_CONTEXT): Context {
+  return propagator.extract(base, { ...carrier }, carrierGetter);
+}
+
+function carrierFromContext(active: Context): TraceCarrier | undefined {
+  const out: Record<string, string> = {};
+  propagator.inject(active, out, { set: (carrier: Record<string, string>, key: string, value: string) => (carrier[key] = value) });
+  return out.traceparent === undefined ? undefined : { traceparent: out.traceparent, ...(out.tracestate ? { tracestate: out.tracestate } : {}) };
+}
+
+function cleanAttributes(attributes: Attributes | undefined): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  if (attributes === undefined) return out;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === 'string' ? redactText(value) : value;
+  }
+  return out;
+}
+
+/** Log fields as record attributes: primitives as they are, anything else as JSON (customDimensions are strings). */
+export function logAttributes(fields: LogFields): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    out[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+function activeSpanOf(span: Span): ActiveSpan {
+  return {
+    setAttributes: (attributes) => span.setAttributes(cleanAttributes(attributes)),
+    fail: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(reason) }),
+  };
+}
+
+/**
+ * Telemetry over the OpenTelemetry SDK: a tracer, meter and logger provider of our own (nothing is
+ * patched; the app's spans come from its seams), batch export to the given exporters.
+ */
+export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetry {
+  installContextManager();
+  const resource = resourceFromAttributes({
+    'service.name': options.serviceName,
+    ...(options.serviceVersion === undefined ? {} : { 'service.version': options.serviceVersion }),
+  });
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    spanProcessors: options.spanExporters.map((exporter) => new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs })),
+  });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: options.metricExporters.map(
+      (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: options.metricIntervalMs, exportTimeoutMillis: Math.min(30_000, options.metricIntervalMs) }),
+    ),
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: options.logExporters.map((exporter) => new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: options.exportDelayMs })),
+  });
+  const tracer: Tracer = tracerProvider.getTracer(METER_NAME, options.serviceVersion);
+  const meter = meterProvider.getMeter(METER_NAME, options.serviceVersion);
+  const logger: OtelLogger = loggerProvider.getLogger(METER_NAME, options.serviceVersion);
+  const counters = new Map<CounterName, Counter>();
+  const histograms = new Map<HistogramName, Histogram>();
+
+  const counter = (name: CounterName): Counter => {
+    let found = counters.get(name);
+    if (found === undefined) {
+      found = meter.createCounter(name, { description: COUNTERS[name] });
+      counters.set(name, found);
+    }
+    return found;
+  };
+  const histogram = (name: HistogramName): Histogram => {
+    let found = histograms.get(name);
+    if (found === undefined) {
+      found = meter.createHistogram(name, HISTOGRAMS[name]);
+      histograms.set(name, found);
+    }
+    return found;
+  };
+
+  return {
+    enabled: true,
+    async inSpan(name, spanOptions, fn) {
+      const parentContext = spanOptions.parent === undefined ? otelContext.active() : contextFromCarrier(spanOptions.parent);
+      const links: Link[] = [];
+      for (const carrier of spanOptions.links ?? []) {
+        const linked = trace.getSpanContext(contextFromCarrier(carrier));
+        if (linked !== undefined) links.push({ context: linked });
+      }
+      const span = tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: cleanAttributes(spanOptions.attributes), links }, parentContext);
+      try {
+        return await otelContext.with(trace.setSpan(parentContext, span), () => fn(activeSpanOf(span)));
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
+        span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+    currentCarrier: () => (trace.getSpan(otelContext.active()) === undefined ? undefined : carrierFromContext(otelContext.active())),
+    count: (name, attributes, value = 1) => counter(name).add(value, cleanAttributes(attributes)),
+    record: (name, value, attributes) => histogram(name).record(value, cleanAttributes(attributes)),
+    log: (level, message, fields) =>
+      logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: otelContext.active() }),
+    async flush() {
+      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+    },
+    async shutdown() {
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
+    },
+  };
+}

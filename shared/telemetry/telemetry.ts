@@ -1,0 +1,106 @@
+import type { LogFields, LogLevel } from '../logging';
+
+/**
+ * The narrow telemetry port every adapter takes (like the Logger): spans, the metrics of the shared
+ * contract, and log records. The OpenTelemetry implementation lives in openTelemetry.ts; without an
+ * exporter configured the app runs on `noTelemetry`, which costs a function call.
+ */
+export type AttributeValue = string | number | boolean;
+export type Attributes = Readonly<Record<string, AttributeValue | undefined>>;
+
+/** W3C trace context as it travels in our queue envelopes and CloudEvents (distributed-tracing extension). */
+export interface TraceCarrier {
+  traceparent: string;
+  tracestate?: string;
+}
+
+export type SpanKind = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+
+export interface SpanOptions {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** Parent of the span; the active span when absent. */
+  parent?: TraceCarrier;
+  /** Related traces (e.g. the host's own invocation span when the parent comes from a queue envelope). */
+  links?: readonly TraceCarrier[];
+}
+
+export interface ActiveSpan {
+  setAttributes(attributes: Attributes): void;
+  /** Marks the span failed with a short reason (redacted). */
+  fail(reason: string): void;
+}
+
+/**
+ * The metrics every deployment exports (meter `saas-fulfillment`; Application Insights stores them in
+ * `customMetrics` under these names). Alert rules in infra/ use these exact names and attributes.
+ */
+export const COUNTERS = {
+  'webhook.received': 'Webhook deliveries by outcome (accepted, unauthorized, rejected, failed).',
+  'operation.processed': 'Marketplace operations processed, by action and outcome.',
+  'activation.completed': 'Activations by outcome (activated, alreadyActive, notActivatable, failed).',
+  'queue.poisoned': 'Messages moved to a poison queue after their last attempt, by queue.',
+  'usage.records_ingested': 'Usage records reported by the product, by result (accepted, duplicate, unbilled, rejected).',
+  'usage.events_emitted': 'Usage events sent to the metering API, by result (accepted, duplicate, expired, rejected).',
+  'reconciliation.drift': 'Subscriptions that differed from Microsoft in a reconciliation run (kind: found, repaired).',
+  'marketplace.calls': 'Marketplace API calls by method, route template, final status and whether they were retried.',
+  'readiness.check_failed': 'Readiness checks that failed, by check.',
+} as const;
+
+export const HISTOGRAMS = {
+  'operation.ack_delay': { unit: 'ms', description: 'Time from webhook receipt to the acknowledgement PATCH, by action (Microsoft waits 10 s).' },
+  'activation.duration': { unit: 'ms', description: 'Time from the activation request (landing page) to the end of Activate.' },
+} as const;
+
+export type CounterName = keyof typeof COUNTERS;
+export type HistogramName = keyof typeof HISTOGRAMS;
+
+export const METER_NAME = 'saas-fulfillment';
+
+export interface Telemetry {
+  /** True when something is exported (spans, metrics and logs); false for `noTelemetry`. */
+  readonly enabled: boolean;
+  /** Runs `fn` inside a span, ended when `fn` settles; a throw marks the span failed and is rethrown. */
+  inSpan<T>(name: string, options: SpanOptions, fn: (span: ActiveSpan) => Promise<T>): Promise<T>;
+  /** The active span's context, to put in a queue envelope or an outgoing event; undefined when none. */
+  currentCarrier(): TraceCarrier | undefined;
+  count(name: CounterName, attributes?: Attributes, value?: number): void;
+  record(name: HistogramName, value: number, attributes?: Attributes): void;
+  /** One log record (fields already redacted by the logger), tied to the active span. */
+  log(level: LogLevel, message: string, fields: LogFields): void;
+  /** Exports whatever is buffered (tests, benchmarks, shutdown). */
+  flush(): Promise<void>;
+}
+
+const NO_SPAN: ActiveSpan = { setAttributes: () => undefined, fail: () => undefined };
+
+/** Telemetry that records nothing: no exporter is configured. */
+export const noTelemetry: Telemetry = {
+  enabled: false,
+  inSpan: (_name, _options, fn) => fn(NO_SPAN),
+  currentCarrier: () => undefined,
+  count: () => undefined,
+  record: () => undefined,
+  log: () => undefined,
+  flush: () => Promise.resolve(),
+};
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The trace context carried by a queue message or event (`traceparent`, `tracestate` properties), or
+ * undefined: old messages without one, and anything malformed, simply start a new trace.
+ */
+export function traceCarrierOf(value: unknown): TraceCarrier | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { traceparent, tracestate } = value as { traceparent?: unknown; tracestate?: unknown };
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return undefined;
+  return typeof tracestate === 'string' && tracestate.length > 0 && tracestate.length <= 512 ? { traceparent, tracestate } : { traceparent };
+}
+
+/** `value` with the active trace context added, when there is one and `value` is a plain object. */
+export function withTraceCarrier<T>(telemetry: Telemetry, value: T): T {
+  if (!telemetry.enabled || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const carrier = telemetry.currentCarrier();
+  return carrier === undefined ? value : { ...value, ...carrier };
+}

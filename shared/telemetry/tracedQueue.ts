@@ -1,0 +1,23 @@
+import type { MessageQueue } from '../storage/messageQueue';
+import { type Telemetry, withTraceCarrier } from './telemetry';
+
+/**
+ * A queue whose messages carry the sender's trace context (`traceparent`, `tracestate` in the JSON
+ * envelope; storage queues have no headers) and whose sends are producer spans. Consumers parse
+ * messages with zod object schemas, which drop the two extra properties; messages without them (sent
+ * before this, or replayed from a poison queue) simply start a new trace. Without telemetry the queue
+ * is returned as it is.
+ */
+export function tracedQueue<T>(queue: MessageQueue<T>, telemetry: Telemetry): MessageQueue<T> {
+  if (!telemetry.enabled) return queue;
+  const attributes = { 'messaging.system': 'azure_storage_queues', 'messaging.operation.type': 'send', 'messaging.destination.name': queue.name };
+  return {
+    name: queue.name,
+    send: (message, options) =>
+      telemetry.inSpan(`send ${queue.name}`, { kind: 'producer', attributes }, async (span) => {
+        const sent = await queue.send(withTraceCarrier(telemetry, message), options);
+        span.setAttributes({ 'messaging.message.id': sent.messageId });
+        return sent;
+      }),
+  };
+}

@@ -1,0 +1,112 @@
+import { InvocationContext } from '@azure/functions';
+import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
+import { loggerFromContext } from '../../../shared/logging';
+import { noTelemetry, traceCarrierOf, withTraceCarrier } from '../../../shared/telemetry';
+import { counterValue } from '../../support/telemetry';
+
+describe('OpenTelemetry telemetry', () => {
+  let memory: InMemoryTelemetry;
+
+  beforeEach(() => {
+    memory = createInMemoryTelemetry();
+  });
+
+  afterEach(async () => {
+    await memory.telemetry.shutdown();
+  });
+
+  it('nests spans through async calls and hands the active context to envelopes', async () => {
+    // Prepare
+    const { telemetry } = memory;
+
+    // Act
+    const envelope = await telemetry.inSpan('outer', { kind: 'server' }, () =>
+      telemetry.inSpan('inner', {}, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return withTraceCarrier(telemetry, { operationId: 'op-1' });
+      }),
+    );
+    await telemetry.inSpan('consumer', { kind: 'consumer', parent: traceCarrierOf(envelope) }, () => Promise.resolve());
+
+    // Assess
+    const { spans } = await memory.collect();
+    const byName = new Map(spans.map((span) => [span.name, span]));
+    const outer = byName.get('outer')!;
+    const inner = byName.get('inner')!;
+    const consumer = byName.get('consumer')!;
+    expect(inner.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+    expect(consumer.parentSpanContext?.spanId).toBe(inner.spanContext().spanId);
+    expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
+    expect(envelope).toEqual({ operationId: 'op-1', traceparent: `00-${outer.spanContext().traceId}-${inner.spanContext().spanId}-01` });
+  });
+
+  it('marks a span failed with a redacted reason when its work throws, and rethrows', async () => {
+    // Prepare
+    const failure = new Error('refused for jane@contoso.example with Bearer abc.def');
+
+    // Act
+    const outcome = memory.telemetry.inSpan('failing', {}, () => Promise.reject(failure));
+
+    // Assess
+    await expect(outcome).rejects.toBe(failure);
+    const { spans } = await memory.collect();
+    expect(spans[0]?.status).toEqual({ code: 2, message: 'Error: refused for [email] with Bearer [REDACTED]' });
+  });
+
+  it('records the contract metrics under their names and attributes', async () => {
+    // Act
+    memory.telemetry.count('marketplace.calls', { method: 'GET', route: '/saas/subscriptions/{subscriptionId}', status: '200', retried: false });
+    memory.telemetry.count('marketplace.calls', { method: 'GET', route: '/saas/subscriptions/{subscriptionId}', status: '200', retried: false });
+    memory.telemetry.record('operation.ack_delay', 1_250, { action: 'ChangePlan' });
+
+    // Assess
+    const { metrics } = await memory.collect();
+    expect(counterValue(metrics, 'marketplace.calls', { status: '200', retried: false })).toBe(2);
+    const names = metrics.at(-1)?.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => [scope.scope.name, metric.descriptor.name, metric.descriptor.unit]));
+    expect(names).toEqual(expect.arrayContaining([['saas-fulfillment', 'operation.ack_delay', 'ms']]));
+  });
+
+  it('exports each log entry as a record whose fields are attributes, inside the active trace', async () => {
+    // Prepare
+    const written: string[] = [];
+    const context = new InvocationContext({ invocationId: 'inv-9', functionName: 'webhook', logHandler: (_level, ...args) => written.push(String(args[0])) });
+    const logger = loggerFromContext(context, { telemetry: memory.telemetry, fields: { component: 'webhook' } });
+
+    // Act
+    await memory.telemetry.inSpan('request', {}, () => {
+      logger.info('operation recorded', { operationId: 'op-7', attempt: 2, detail: { plan: 'gold' } });
+      return Promise.resolve();
+    });
+
+    // Assess
+    const { logs, spans } = await memory.collect();
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.body).toBe('operation recorded');
+    expect(logs[0]?.severityText).toBe('INFO');
+    expect(logs[0]?.attributes).toEqual({ invocationId: 'inv-9', functionName: 'webhook', component: 'webhook', operationId: 'op-7', attempt: 2, detail: '{"plan":"gold"}' });
+    expect(logs[0]?.spanContext?.traceId).toBe(spans[0]?.spanContext().traceId);
+    expect(JSON.parse(written[0]!)).toEqual({ message: 'operation recorded', invocationId: 'inv-9', functionName: 'webhook', component: 'webhook', operationId: 'op-7', attempt: 2, detail: { plan: 'gold' } });
+  });
+});
+
+describe('noTelemetry', () => {
+  it('runs the work, adds nothing to envelopes and has no context', async () => {
+    // Act
+    const result = await noTelemetry.inSpan('x', {}, () => Promise.resolve(withTraceCarrier(noTelemetry, { a: 1 })));
+
+    // Assess
+    expect(result).toEqual({ a: 1 });
+    expect(noTelemetry.currentCarrier()).toBeUndefined();
+  });
+});
+
+describe('traceCarrierOf', () => {
+  it.each([
+    ['no trace context', { operationId: 'x' }, undefined],
+    ['a malformed traceparent', { traceparent: 'nope' }, undefined],
+    ['not an object', 'text', undefined],
+    ['a valid one', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=b' }, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=b' }],
+  ])('reads %s', (_label, value, expected) => {
+    expect(traceCarrierOf(value)).toEqual(expected);
+  });
+});
