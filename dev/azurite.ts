@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { PARENT_WATCH_ARGS } from './parentWatch';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -61,6 +62,8 @@ function azuriteBinary(): string {
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const args = [
+    // Azurite stops when the process that started it is gone, even after a SIGKILL.
+    ...PARENT_WATCH_ARGS,
     azuriteBinary(),
     '--inMemoryPersistence',
     '--disableTelemetry',
@@ -74,7 +77,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--tablePort', String(options.tablePort ?? 0),
     '--extentMemoryLimit', String(options.memoryLimitMb ?? 256),
   ];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches the process that started it, which stops it in order.
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const ports = await waitForPorts(child, options.startTimeoutMs ?? 20_000);
   const stop = (): Promise<void> => stopChild(child);
   return {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { createEmulator, DEFAULT_CLIENT_SECRET, type RunningEmulator } from './emulator';
+import { PARENT_WATCH_ARGS } from './parentWatch';
 
 /**
  * The whole system on one machine: Azurite (tables and queues), the Marketplace emulator and the
@@ -123,10 +124,13 @@ interface SpawnedHost {
 function spawnHost(options: StackOptions, settings: Record<string, string>, caCertPath: string): Promise<SpawnedHost> {
   const main = path.join(options.appDir, 'dist', 'dev', 'host', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [main, '--port', String(options.hostPort ?? 7071), ...(options.hostArgs ?? [])], {
+  // The host stops when the process that started it is gone, even after a SIGKILL.
+  const child = spawn(process.execPath, [...PARENT_WATCH_ARGS, main, '--port', String(options.hostPort ?? 7071), ...(options.hostArgs ?? [])], {
     cwd: options.appDir,
     env: { ...process.env, ...settings, NODE_EXTRA_CA_CERTS: caCertPath },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches `npm start`, which stops it in order.
+    detached: true,
   });
   const lines: string[] = [];
   const record = (chunk: Buffer): void => {

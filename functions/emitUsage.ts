@@ -12,14 +12,14 @@ export const EMIT_USAGE_SCHEDULE = '0 10 * * * *';
  * `POST /admin/functions/emitUsage`). Throws when storage fails; a failed call to Microsoft only
  * leaves its hours for the next run.
  */
-type EmitUsageAppDeps = Pick<EmitUsageDeps, 'usage' | 'marketplace' | 'clock'> & Pick<AppDependencies, 'logger'> & { config: Pick<Config, 'metering'> };
+type EmitUsageAppDeps = Pick<EmitUsageDeps, 'usage' | 'marketplace' | 'clock'> & { runs: NonNullable<EmitUsageDeps['runs']> } & Pick<AppDependencies, 'logger'> & { config: Pick<Config, 'metering'> };
 
 export function createEmitUsageHandler(getDeps: () => EmitUsageAppDeps) {
   return async (_timer: Timer, context: InvocationContext): Promise<EmissionReport> => {
     const deps = getDeps();
     const { settleMs, claimTimeoutMs } = deps.config.metering;
-    const { usage, marketplace, clock } = deps;
-    return emitUsage({ usage, marketplace, clock, newId: randomUUID, settleMs, claimTimeoutMs, logger: deps.logger(context) });
+    const { usage, marketplace, clock, runs } = deps;
+    return emitUsage({ usage, marketplace, clock, runs, newId: randomUUID, settleMs, claimTimeoutMs, logger: deps.logger(context) });
   };
 }
 

@@ -1,8 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { readJsonBody } from '../shared/http/readJsonBody';
 import { json, toHttpResponse } from '../shared/http/responses';
 import type { Logger } from '../shared/logging';
 import { getPoisonAdminDependencies, type PoisonAdminDependencies } from '../shared/operations/operationsDependencies';
-import { parseReplayRequest, replayPoisonMessages as replay } from '../shared/operations/poisonQueue';
+import { replayPoisonMessages as replay, replayRequestSchema } from '../shared/operations/poisonQueue';
+
+/** Room for 1,000 message ids. */
+const MAX_REPLAY_BODY_BYTES = 64 * 1024;
 
 /**
  * POST /api/ops/poison/{queue}/replay (master key), body `{}` / `{ "messageIds": [...] }` /
@@ -14,7 +18,8 @@ export function createReplayPoisonMessagesHandler(getDeps: () => PoisonAdminDepe
     try {
       const deps = getDeps();
       logger = deps.logger(context);
-      const result = await replay(deps.poison, request.params.queue ?? '', parseReplayRequest(await request.text()));
+      const body = await readJsonBody(request, replayRequestSchema, { maxBytes: MAX_REPLAY_BODY_BYTES, allowEmpty: true });
+      const result = await replay(deps.poison, request.params.queue ?? '', body);
       logger.info('poison messages replayed', { queue: result.queue, count: result.replayed.length, notFound: result.notFound.length });
       return json(200, result);
     } catch (error) {

@@ -47,6 +47,10 @@ const bool = z
   .refine((value) => value === 'true' || value === 'false', 'must be true or false')
   .transform((value) => value === 'true');
 
+const RETENTION_FLOOR_DAYS = 7;
+export const DEFAULT_RETENTION_SCHEDULE = '0 40 3 * * *';
+const NCRONTAB = /^[0-9A-Za-z*,/-]+( +[0-9A-Za-z*,/-]+){5}$/;
+
 /** Divisors of 24, so that the reconciliation hours are evenly spread; 0 = timer off. */
 const RECONCILE_INTERVALS = ['0', '1', '2', '3', '4', '6', '8', '12', '24'];
 
@@ -84,6 +88,22 @@ export const SETTINGS = {
   AzureWebJobsStorage__clientId: {
     schema: guid,
     description: 'Identity-based storage: client id of a user-assigned managed identity (system-assigned when absent).',
+  },
+  AzureWebJobsStorage__credential: {
+    schema: z.string().trim().toLowerCase().pipe(z.literal('managedidentity', { error: 'must be managedidentity' })),
+    description: 'Identity-based storage: `managedidentity` (the Functions host\'s name for it; the app uses the same identity). Optional for the app.',
+  },
+  AzureWebJobsStorage__tableServiceUri: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Identity-based storage: table service URI (`https://<account>.table.core.windows.net`). With the queue service URI it replaces the account name.',
+  },
+  AzureWebJobsStorage__queueServiceUri: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Identity-based storage: queue service URI (`https://<account>.queue.core.windows.net`), for the app\'s queues and the host\'s queue triggers.',
+  },
+  AzureWebJobsStorage__blobServiceUri: {
+    schema: url({ httpsUnlessLoopback: true }),
+    description: 'Identity-based storage: blob service URI, read by the Functions host only (timer leases, deployment package); the app itself uses tables and queues.',
   },
   MARKETPLACE_TENANT_ID: {
     schema: guid,
@@ -267,6 +287,17 @@ export const SETTINGS = {
     default: '60',
     description: 'Publisher-initiated changes: polling stops after this long without a final status, and the status URL reports `TimedOut`.',
   },
+  RETENTION_PERSONAL_DATA_DAYS: {
+    schema: integer(0, 3_650).refine((days) => days === 0 || days >= RETENTION_FLOOR_DAYS, `must be 0 (off) or at least ${RETENTION_FLOOR_DAYS}`),
+    default: '90',
+    description:
+      'Personal data (subscription name, purchaser and beneficiary e-mail, object id, PUID) of subscriptions that ended more than this many days ago is erased by the retention timer; ids, plan, dates, usage and history stay. At least 7 (Microsoft\'s `retainUntil`); 0 turns the timer off (`POST /api/subscriptions/{id}/erase-personal-data` still works).',
+  },
+  RETENTION_SCHEDULE: {
+    schema: z.string().trim().regex(NCRONTAB, 'must be a six-field NCRONTAB expression (second minute hour day month weekday)'),
+    default: DEFAULT_RETENTION_SCHEDULE,
+    description: 'When the retention timer runs (six-field NCRONTAB, UTC). Default: daily at 03:40.',
+  },
   STORAGE_TABLE_PREFIX: {
     schema: z.string().trim().regex(/^([A-Za-z][A-Za-z0-9]{0,19})?$/, 'must be empty or start with a letter and hold up to 20 letters and digits'),
     default: '',
@@ -281,9 +312,31 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * App settings that belong to the Functions host or the platform, not to the app: the deployment
+ * (infra/) may set these without a SETTINGS entry. `AzureWebJobsStorage*` is not among them: the
+ * app reads the storage settings too, so each of those must be a key of SETTINGS.
+ */
+export const PLATFORM_SETTING_PREFIXES = ['FUNCTIONS_', 'AzureWebJobs', 'APPLICATIONINSIGHTS_', 'languageWorkers__', 'WEBSITE_'] as const;
+
+/** True for a key of SETTINGS, or a platform setting by the prefix rule above. */
+export function isKnownSetting(name: string): boolean {
+  if (Object.hasOwn(SETTINGS, name)) return true;
+  if (name.startsWith('AzureWebJobsStorage')) return false;
+  return PLATFORM_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
 export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string; tablePrefix: string }
-  | { kind: 'identity'; accountName: string; managedIdentityClientId?: string; tablePrefix: string };
+  | {
+      kind: 'identity';
+      /** The account name, or the two service URIs (at least one of the two forms is set). */
+      accountName?: string;
+      tableServiceUri?: string;
+      queueServiceUri?: string;
+      managedIdentityClientId?: string;
+      tablePrefix: string;
+    };
 
 export interface MarketplaceSettings {
   baseUrl: string;
@@ -340,6 +393,12 @@ export interface PublisherOperationSettings {
   timeoutMs: number;
 }
 
+export interface RetentionSettings {
+  /** Days after a subscription ended before its personal data is erased; 0 = timer off. */
+  personalDataDays: number;
+  schedule: string;
+}
+
 export interface Config {
   storage: StorageSettings;
   marketplace: MarketplaceSettings;
@@ -349,10 +408,14 @@ export interface Config {
   metering: MeteringSettings;
   reconciliation: ReconciliationSettings;
   publisherOperations: PublisherOperationSettings;
+  retention: RetentionSettings;
   logLevel: LogLevel;
 }
 
 type Parsed = { [K in SettingName]?: unknown };
+
+/** App Service leaves the reference text in place when it cannot resolve it; never use that as a key. */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
 
 export function loadConfig(env: Env): Readonly<Config> {
   const issues: string[] = [];
@@ -361,6 +424,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     const raw = env[name];
     const input = raw === undefined || raw.trim() === '' ? setting.default : raw;
     if (input === undefined) continue;
+    if (setting.secret === true && UNRESOLVED_KEY_VAULT_REFERENCE.test(input)) {
+      issues.push(`${name} is an unresolved Key Vault reference: the app's identity cannot read the secret yet (role Key Vault Secrets User) or it does not exist`);
+      continue;
+    }
     const result = setting.schema.safeParse(input);
     if (result.success) {
       values[name] = result.data;
@@ -381,9 +448,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (values.MARKETPLACE_AUTH_MODE === 'clientSecret') {
     requireKey('MARKETPLACE_CLIENT_SECRET', 'is required when MARKETPLACE_AUTH_MODE is clientSecret');
   }
-  if (!has('AzureWebJobsStorage') && !has('AzureWebJobsStorage__accountName') && !invalid('AzureWebJobsStorage') && !invalid('AzureWebJobsStorage__accountName')) {
-    issues.push('AzureWebJobsStorage is required (or AzureWebJobsStorage__accountName for identity-based storage)');
-  }
+  checkStorage(has, invalid, issues);
 
   if (values.LANDING_ACTIVATION_MODE === 'confirm') {
     requireKey('LANDING_FORM_SECRET', 'is required when LANDING_ACTIVATION_MODE is confirm');
@@ -399,6 +464,21 @@ export function loadConfig(env: Env): Readonly<Config> {
   return deepFreeze(assemble(values));
 }
 
+/** Storage: a connection string, or identity-based with the account name or both the table and queue service URIs. */
+function checkStorage(has: (name: SettingName) => boolean, invalid: (name: SettingName) => boolean, issues: string[]): void {
+  const storageKeys: SettingName[] = ['AzureWebJobsStorage', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__queueServiceUri'];
+  if (has('AzureWebJobsStorage') || has('AzureWebJobsStorage__accountName') || storageKeys.some(invalid)) return;
+  const table = has('AzureWebJobsStorage__tableServiceUri');
+  const queue = has('AzureWebJobsStorage__queueServiceUri');
+  if (table && queue) return;
+  if (table || queue) {
+    const missing = table ? 'AzureWebJobsStorage__queueServiceUri' : 'AzureWebJobsStorage__tableServiceUri';
+    issues.push(`${missing} is required for identity-based storage by service URI (or set AzureWebJobsStorage__accountName)`);
+    return;
+  }
+  issues.push('AzureWebJobsStorage is required (or AzureWebJobsStorage__accountName, or the table and queue service URIs, for identity-based storage)');
+}
+
 function assemble(v: Parsed): Config {
   const str = (name: SettingName): string => v[name] as string;
   const optional = (name: SettingName): string | undefined => v[name] as string | undefined;
@@ -409,7 +489,14 @@ function assemble(v: Parsed): Config {
   const storage: StorageSettings =
     connectionString !== undefined
       ? { kind: 'connectionString', connectionString, tablePrefix }
-      : { kind: 'identity', accountName: str('AzureWebJobsStorage__accountName'), managedIdentityClientId: optional('AzureWebJobsStorage__clientId'), tablePrefix };
+      : {
+          kind: 'identity',
+          accountName: optional('AzureWebJobsStorage__accountName'),
+          tableServiceUri: optional('AzureWebJobsStorage__tableServiceUri'),
+          queueServiceUri: optional('AzureWebJobsStorage__queueServiceUri'),
+          managedIdentityClientId: optional('AzureWebJobsStorage__clientId'),
+          tablePrefix,
+        };
 
   const tenantId = str('MARKETPLACE_TENANT_ID');
   const clientId = str('MARKETPLACE_CLIENT_ID');
@@ -467,6 +554,7 @@ function assemble(v: Parsed): Config {
       pollMaxDelaySeconds: num('PUBLISHER_OPERATION_POLL_MAX_SECONDS'),
       timeoutMs: num('PUBLISHER_OPERATION_TIMEOUT_MINUTES') * 60_000,
     },
+    retention: { personalDataDays: num('RETENTION_PERSONAL_DATA_DAYS'), schedule: str('RETENTION_SCHEDULE') },
     logLevel: v.LOG_LEVEL as LogLevel,
   };
 }
@@ -485,6 +573,15 @@ let cached: Readonly<Config> | undefined;
 export function getConfig(): Readonly<Config> {
   cached ??= loadConfig(process.env);
   return cached;
+}
+
+/**
+ * The retention timer's schedule, for its registration (which happens before any invocation, so
+ * it cannot wait for getConfig). An invalid value registers the default; getConfig then reports it.
+ */
+export function retentionSchedule(env: Env = process.env): string {
+  const parsed = SETTINGS.RETENTION_SCHEDULE.schema.safeParse(env.RETENTION_SCHEDULE?.trim() || DEFAULT_RETENTION_SCHEDULE);
+  return parsed.success ? parsed.data : DEFAULT_RETENTION_SCHEDULE;
 }
 
 /** For tests and tools that change the environment between runs. */

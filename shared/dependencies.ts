@@ -9,6 +9,7 @@ import { createIsvHooks } from './isv/createIsvHooks';
 import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
+import { createJobRunStore, type JobRunStore } from './runs';
 import { createQueue, createTableStores, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
 
 /**
@@ -20,12 +21,16 @@ export interface AppDependencies extends TableStores {
   readonly config: Readonly<Config>;
   readonly clock: Clock;
   readonly marketplace: MarketplaceApi;
+  /** The credential the Marketplace client gets its tokens from (readiness asks it for one). */
+  readonly marketplaceCredential: TokenCredential;
   /** The ISV's provisioning, lifecycle and decision hooks (no-ops unless configured). */
   readonly isv: IsvHooks;
   /** Usage records, hour buckets and the pending index (shared/metering). */
   readonly usage: UsageStore;
   /** Plans learned per offer from List Available Plans (shared/catalog). */
   readonly plans: PlanCatalog;
+  /** The last run of each timer job (shared/runs). */
+  readonly runs: JobRunStore;
   queue<T>(name: QueueName): MessageQueue<T>;
   logger(context: InvocationContext, fields?: LogFields): Logger;
 }
@@ -47,7 +52,13 @@ export function storageSettingsFrom(config: StorageConfig, credential?: TokenCre
     (config.managedIdentityClientId === undefined
       ? new ManagedIdentityCredential()
       : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
-  return { accountName: config.accountName, credential: identity, tableNamePrefix: config.tablePrefix };
+  return {
+    accountName: config.accountName,
+    tableServiceUri: config.tableServiceUri,
+    queueServiceUri: config.queueServiceUri,
+    credential: identity,
+    tableNamePrefix: config.tablePrefix,
+  };
 }
 
 export function buildDependencies(config: Readonly<Config>, overrides: DependencyOverrides = {}): AppDependencies {
@@ -56,9 +67,10 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const clock = overrides.clock ?? systemClock;
   const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
+  const marketplaceCredential = overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth);
   const marketplace = createMarketplaceClient({
     baseUrl: m.baseUrl,
-    credential: overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth),
+    credential: marketplaceCredential,
     extraAllowedHosts: m.extraAllowedHosts,
     requestTimeoutMs: m.requestTimeoutMs,
     maxAttempts: m.maxAttempts,
@@ -70,10 +82,12 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     config,
     clock,
     marketplace,
+    marketplaceCredential,
     // Hooks outlive invocations, so their few warnings go to the process log.
     isv: createIsvHooks(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
     usage: createUsageStore(storage, { clock }),
     plans: createPlanCatalog(storage),
+    runs: createJobRunStore(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {

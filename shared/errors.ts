@@ -86,6 +86,16 @@ export class PayloadTooLargeError extends ServiceError {
   }
 }
 
+/** A request body in a media type the endpoint does not take (e.g. a form post to a JSON endpoint). Maps to 415. */
+export class UnsupportedMediaTypeError extends ServiceError {
+  constructor(contentType: string, accepted: string, options: ServiceErrorOptions = {}) {
+    super('UnsupportedMediaType', `Request body must be ${accepted}, sent with content-type ${accepted} or none; got ${contentType}`, {
+      ...options,
+      details: { ...options.details, contentType, accepted },
+    });
+  }
+}
+
 /** Settings are missing or invalid. Raised once, at start-up of the first invocation. */
 export class ConfigurationError extends ServiceError {
   readonly issues: readonly string[];

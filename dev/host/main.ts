@@ -98,7 +98,7 @@ function describe(fn: FunctionSummary): string {
   return fn.trigger;
 }
 
-/** Runs the host until SIGINT/SIGTERM, then stops it cleanly and exits 0 (1 on failure). */
+/** Runs the host until SIGINT/SIGTERM/SIGHUP, then stops it cleanly and exits 0 (1 on failure). */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let options: CliOptions;
   try {
@@ -140,6 +140,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  process.on('SIGHUP', shutdown);
 }
 
 if (require.main === module) {

@@ -10,6 +10,7 @@ import type { MarketplaceApi } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
 import type { RequestChangeDeps, TrackingMessage, TrackOperationDeps } from '../publisherOperations';
 import type { ReconcileDeps } from '../reconciliation';
+import type { JobRunStore } from '../runs';
 import { QUEUE_NAMES, type HistoryStore, type MessageQueue, type OperationLedger, type SubscriptionStore } from '../storage';
 
 /** What the admin API, the publisher operation tracker and reconciliation need, wired once. */
@@ -20,6 +21,8 @@ export interface AdminDependencies {
   plans: PlanCatalog;
   marketplace: MarketplaceApi;
   isv: IsvHooks;
+  /** The last run of each timer job: reconciliation records its runs here. */
+  runs: JobRunStore;
   clock: Clock;
   trackingQueue: MessageQueue<TrackingMessage>;
   operationsQueue: MessageQueue<OperationMessage>;
@@ -36,6 +39,7 @@ export function adminDependenciesFrom(app: AppDependencies): AdminDependencies {
     plans: app.plans,
     marketplace: app.marketplace,
     isv: app.isv,
+    runs: app.runs,
     clock: app.clock,
     trackingQueue: app.queue<TrackingMessage>(QUEUE_NAMES.publisherOperations),
     operationsQueue: app.queue<OperationMessage>(QUEUE_NAMES.operations),

@@ -1,17 +1,20 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
-import { PayloadTooLargeError, ValidationError } from '../errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 
 export interface ReadJsonBodyOptions {
   /** Largest accepted body in bytes; larger bodies fail with PayloadTooLargeError (413). */
   maxBytes: number;
   /**
-   * `json` (default): the Content-Type must be `application/json` or `application/*+json`, which also
-   * keeps cross-site form posts out. `any`: do not look at it; for senders whose content type is not
-   * documented (the marketplace webhook, where a 4xx to ChangePlan means "rejected"). Note that the
-   * runtime reports a string body sent without a Content-Type as `text/plain;charset=UTF-8`.
+   * `json` (default), the one rule of every JSON endpoint: the body is JSON sent with
+   * `application/json` (or `application/*+json`) or with no Content-Type at all; any other media
+   * type (a form post, `text/plain`) is refused with UnsupportedMediaTypeError (415). `any`: do not
+   * look at it; for senders whose content type is not documented (the marketplace webhook, where a
+   * 4xx to ChangePlan means "rejected").
    */
   contentType?: 'json' | 'any';
+  /** An empty body reads as `{}` (endpoints whose every field is optional); default: refused (400). */
+  allowEmpty?: boolean;
 }
 
 /** The parts of an HttpRequest that readJsonBody uses (an HttpRequest fits). */
@@ -22,11 +25,17 @@ export const MAX_LISTED_ISSUES = 20;
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 
+/**
+ * What the worker reports for a body sent without a Content-Type: when the host hands the body over
+ * as a string, the worker's `Request` adds this exact value. It counts as "no content type".
+ */
+const WORKER_DEFAULT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
+
 function checkContentType(headers: Headers): void {
-  const mediaType = headers.get('content-type')?.split(';')[0]?.trim() ?? '';
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    throw new ValidationError('Request body must be JSON', ['content-type: must be application/json']);
-  }
+  const header = headers.get('content-type')?.trim() ?? '';
+  if (header === '' || header === WORKER_DEFAULT_CONTENT_TYPE) return;
+  const mediaType = header.split(';')[0]?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError(mediaType, 'application/json');
 }
 
 /** Reads a request body, stopping with PayloadTooLargeError as soon as it exceeds `maxBytes`. */
@@ -48,14 +57,18 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
   return Buffer.concat(chunks);
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  if (bytes.byteLength === 0) throw new ValidationError('Request body is empty', ['(body): required']);
+function parseJson(bytes: Uint8Array, allowEmpty: boolean): unknown {
+  if (bytes.byteLength === 0) {
+    if (allowEmpty) return {};
+    throw new ValidationError('Request body is empty', ['(body): required']);
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (cause) {
     throw new ValidationError('Request body is not valid UTF-8', ['(body): not valid UTF-8'], { cause });
   }
+  if (allowEmpty && text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
@@ -78,10 +91,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 }
 
 /**
- * Reads the request body as JSON and parses it with `schema`. Fails with PayloadTooLargeError when
- * the declared or actual size exceeds `maxBytes` (reading stops at the limit), and with
- * ValidationError when the content type is not JSON (see `contentType`), the body is empty,
- * not UTF-8, not JSON, or does not match the schema (issues list the paths).
+ * Reads the request body as JSON and parses it with `schema`: the one body reader of every JSON
+ * endpoint. Fails with PayloadTooLargeError (413) when the declared or actual size exceeds
+ * `maxBytes` (reading stops at the limit), with UnsupportedMediaTypeError (415) when the content
+ * type is neither JSON nor absent (see `contentType`), and with ValidationError (400) when the body
+ * is empty (unless `allowEmpty`), not UTF-8, not JSON, or does not match the schema (issues list
+ * the paths).
  */
 export async function readJsonBody<S extends z.ZodType>(
   request: JsonBodyRequest,
@@ -95,7 +110,7 @@ export async function readJsonBody<S extends z.ZodType>(
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
 
-  const value = parseJson(await readLimited(request.body as ReadableStream<Uint8Array> | null, maxBytes));
+  const value = parseJson(await readLimited(request.body as ReadableStream<Uint8Array> | null, maxBytes), options.allowEmpty ?? false);
   const result = schema.safeParse(value);
   if (!result.success) throw new ValidationError('Request body is invalid', formatIssues(result.error.issues));
   return result.data;

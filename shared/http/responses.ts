@@ -7,6 +7,7 @@ import {
   InvalidTransitionError,
   NotFoundError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   ValidationError,
   toError,
 } from '../errors';
@@ -76,6 +77,7 @@ function clientError(error: Error): ClientError | undefined {
   if (error instanceof PayloadTooLargeError) {
     return { status: 413, code: error.code, message: error.message, details: withDetails(error) };
   }
+  if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message, details: withDetails(error) };
   if (error instanceof AlreadyExistsError || error instanceof ConcurrencyConflictError || error instanceof InvalidTransitionError) {
     return { status: 409, code: error.code, message: error.message, details: withDetails(error) };
   }

@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { markup, type SafeHtml } from './markup';
+import { markup, type SafeHtml } from '../web/markup';
 import { renderPage, type PageChrome } from './pageLayout';
 
 /** The pages that are not about one subscription: bad links, outages, refused forms. */

@@ -63,13 +63,24 @@ async function resolveToken(deps: OpenLandingPageDeps, purchaseToken: string): P
   } catch (error) {
     if (error instanceof ValidationError) return { kind: 'invalidToken' };
     if (!(error instanceof MarketplaceApiError)) throw error;
-    if (error.kind === 'http' && (error.status === 400 || error.status === 404)) {
-      deps.logger.info('purchase token refused by the marketplace', { status: error.status, requestId: error.requestId });
+    if (isTokenRefusal(error)) {
+      // 401/403 can also mean our own registration is wrong (another Entra app): say so to the operator.
+      const ours = error.status === 401 || error.status === 403;
+      deps.logger[ours ? 'warn' : 'info']('purchase token refused by the marketplace', { status: error.status, requestId: error.requestId, ...(ours ? { hint: 'check the app registration of the offer if every token is refused' } : {}) });
       return { kind: 'invalidToken' };
     }
     deps.logger.warn('marketplace unavailable for resolve', { error });
     return { kind: 'unavailable', error };
   }
+}
+
+/**
+ * Any 4xx from Resolve except 429 (throttling) means this token cannot be used: 400 (invalid or
+ * expired), 404, and also 413 / 431 for a token too large for a header. 5xx, 429 and transport
+ * failures mean "try again later".
+ */
+function isTokenRefusal(error: MarketplaceApiError): boolean {
+  return error.kind === 'http' && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
 /** The plan is decoration: when the list fails the page shows the plan id instead. */

@@ -5,7 +5,7 @@ import { confirmActivation } from './confirmActivation';
 import type { LandingDeps } from './landingDependencies';
 import { renderMessagePage } from './landingViews';
 import type { PageChrome } from './pageLayout';
-import { readFormBody, type FormBodyRequest } from './readFormBody';
+import { readFormBody, type FormBodyRequest } from '../web/readFormBody';
 import { chromeFor, DEFAULT_CHROME, redirect, type LandingRequest } from './serveLandingPage';
 import { signInLocation } from './signedInUser';
 

@@ -8,6 +8,7 @@ import { openLandingPage } from './openLandingPage';
 import type { PageChrome } from './pageLayout';
 import { summarizePlan } from './planSummary';
 import { readPurchaseToken } from './purchaseToken';
+import { redirect } from '../web/page';
 import { readSignedInUser, signInLocation } from './signedInUser';
 import { renderSubscriptionPage, type ActivateForm } from './subscriptionPage';
 
@@ -20,9 +21,7 @@ export interface LandingRequest {
 /** Used when the settings themselves cannot be read. */
 export const DEFAULT_CHROME: PageChrome = { productName: 'Your subscription' };
 
-export function redirect(status: 302 | 303, location: string): HttpResponseInit {
-  return { status, headers: { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } };
-}
+export { redirect } from '../web/page';
 
 /** Path and query of `url`, as received (the token's percent-encoding untouched). */
 export function relativeUrl(url: string): string {

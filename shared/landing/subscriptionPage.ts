@@ -2,7 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { MarketplaceSubscription } from '../marketplace';
 import type { Party, SubscriptionRecord } from '../subscription/model';
 import type { LandingState } from './landingState';
-import { markup, type SafeHtml } from './markup';
+import { markup, type SafeHtml } from '../web/markup';
 import { renderPage, type PageChrome } from './pageLayout';
 import { termName, type PlanSummary } from './planSummary';
 

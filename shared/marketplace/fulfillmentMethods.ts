@@ -23,6 +23,15 @@ type FulfillmentMethods = Pick<
 /** Printable ASCII only: the header cannot carry anything else, and a broken token must not be retried. */
 const PURCHASE_TOKEN = /^[\x20-\x7e]+$/;
 
+/**
+ * The longest purchase token sent to Resolve. Real tokens are opaque base64 blobs of a few hundred
+ * to about a thousand characters (the recorded one and both emulators' stay under 1,000); 4,096 is
+ * four times that and still well below the 8 KB a single request header may take at common front
+ * ends. Longer ones are junk (Microsoft answers a 15,000-character one with 431) and are refused
+ * here, before Microsoft is called.
+ */
+export const MAX_PURCHASE_TOKEN_LENGTH = 4_096;
+
 export function createFulfillmentMethods(ctx: ClientContext): FulfillmentMethods {
   const { send, urls } = ctx;
   const subscriptionPath = (id: string): string => `/saas/subscriptions/${segment(requireText('subscriptionId', id))}`;
@@ -58,6 +67,9 @@ export function createFulfillmentMethods(ctx: ClientContext): FulfillmentMethods
     async resolve(purchaseToken, options) {
       if (typeof purchaseToken !== 'string' || purchaseToken.trim() === '' || !PURCHASE_TOKEN.test(purchaseToken)) {
         throw new ValidationError('The purchase token is missing or malformed', ['token']);
+      }
+      if (purchaseToken.length > MAX_PURCHASE_TOKEN_LENGTH) {
+        throw new ValidationError(`The purchase token is longer than ${MAX_PURCHASE_TOKEN_LENGTH} characters; no real one is`, ['token']);
       }
       const response = await send(
         {

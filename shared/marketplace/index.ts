@@ -17,6 +17,8 @@ export type {
 } from './marketplaceApi';
 export { MAX_BATCH_USAGE_EVENTS } from './meteringMethods';
 export type { MarketplaceCallOptions } from './transport';
+export type { ListSubscriptionsOptions } from './listSubscriptions';
+export type { UnparseableItem } from './schemas/lenient';
 export { createHttpSender, sendHttp, type HttpAgents, type HttpRequestInit, type HttpResponse, type HttpSender } from './httpSender';
 export type * from './schemas/subscription';
 export type * from './schemas/plan';

@@ -12,6 +12,7 @@ import {
   type UsageEventQuery,
   type UsageEventResult,
 } from './schemas/metering';
+import { type ListSubscriptionsOptions } from './listSubscriptions';
 import { type MarketplaceCallOptions } from './transport';
 
 /** What a 202 from change plan, change quantity or delete tells us. */
@@ -39,8 +40,11 @@ export type OperationAcknowledgement = 'Success' | 'Failure';
 export interface MarketplaceApi {
   /** `purchaseToken` exactly as the header needs it: already URL-decoded once, not decoded again. */
   resolve(purchaseToken: string, options?: MarketplaceCallOptions): Promise<ResolvedSubscription>;
-  /** All subscriptions, every status, across every page (`@nextLink` or `continuationToken`). */
-  listSubscriptions(options?: MarketplaceCallOptions): AsyncIterable<MarketplaceSubscription>;
+  /**
+   * All subscriptions, every status, across every page (`@nextLink` or `continuationToken`). An
+   * item that does not parse is skipped and reported to `options.onUnparseable`.
+   */
+  listSubscriptions(options?: ListSubscriptionsOptions): AsyncIterable<MarketplaceSubscription>;
   getSubscription(subscriptionId: string, options?: MarketplaceCallOptions): Promise<MarketplaceSubscription>;
   /** An unknown subscription may answer with an empty body: that gives `[]`. */
   listAvailablePlans(subscriptionId: string, filter?: { planId?: string }, options?: MarketplaceCallOptions): Promise<Plan[]>;

@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import { MarketplaceApiError } from './errors';
+import { describeIssues } from './schemas/lenient';
 
 /** Ids Microsoft support asks for; taken from the response headers, falling back to what we sent. */
 export interface ResponseIds {
@@ -83,8 +84,7 @@ export function parseBody<T>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const paths = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
-    throw fail(`unexpected shape (${paths.join('; ')})`);
+    throw fail(`unexpected shape (${describeIssues(result.error.issues)})`);
   }
   return result.data;
 }

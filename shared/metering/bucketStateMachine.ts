@@ -1,6 +1,7 @@
 import { InvalidTransitionError } from '../errors';
 import type { UsageEventResponse } from '../marketplace';
 import { isFinalState, type UsageBucket } from './model';
+import { MAX_USAGE_QUANTITY } from './quantity';
 
 /**
  * The emission state machine of a bucket (pure; the caller writes the result with the ETag it read):
@@ -13,6 +14,8 @@ export type Completion =
   | { kind: 'answered'; sentQuantity: number; result: UsageEventResponse }
   | { kind: 'empty' }
   | { kind: 'expiredLocally' }
+  /** The hour's total is more than one usage event can report: not sent. */
+  | { kind: 'tooLarge'; quantity: number }
   | { kind: 'retry'; code: string; message: string };
 
 /** True while another run holds the bucket. */
@@ -54,6 +57,19 @@ export function completeBucket(bucket: UsageBucket, completion: Exclude<Completi
       marketplaceStatus: 'Expired',
       billedQuantity: 0,
       lastError: { code: 'Expired', message: 'the hour could not be sent within 24 hours, so Microsoft would refuse it; it was not sent', at },
+    };
+  }
+  if (completion.kind === 'tooLarge') {
+    return {
+      ...base,
+      state: 'Rejected',
+      marketplaceStatus: 'InvalidQuantity',
+      billedQuantity: 0,
+      lastError: {
+        code: 'QuantityTooLarge',
+        message: `the hour's total (${String(completion.quantity)}) is more than ${MAX_USAGE_QUANTITY.toLocaleString('en-US')} units, the most one usage event can report; it was not sent`,
+        at,
+      },
     };
   }
   const { result, sentQuantity } = completion;

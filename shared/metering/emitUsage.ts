@@ -2,12 +2,14 @@ import type { Clock } from '../clock';
 import { AlreadyExistsError, ConcurrencyConflictError, toError } from '../errors';
 import type { Logger } from '../logging';
 import { MAX_BATCH_USAGE_EVENTS, type MarketplaceApi, type UsageEvent, type UsageEventResponse } from '../marketplace';
+import { recordRun, type JobRunStore } from '../runs';
 import type { Versioned } from '../subscription/model';
 import { mapLimited } from './concurrency';
 import { hourIso, hourStartMs, lastEmittableHourMs, MICROSOFT_WINDOW_MS } from './hours';
 import type { BucketKey, PendingBucket, UsageBucket } from './model';
 import { isFinalState } from './model';
 import { claimBucket, completeBucket, isClaimLive, releaseBucket, type Completion } from './bucketStateMachine';
+import { MAX_USAGE_QUANTITY } from './quantity';
 import type { UsageStore } from './usageStore';
 
 /** Stop taking new hours after this long, so one run ends well within the 5-minute function timeout. */
@@ -27,6 +29,8 @@ export interface EmitUsageDeps {
   claimTimeoutMs: number;
   logger: Pick<Logger, 'info' | 'warn'>;
   timeBudgetMs?: number;
+  /** Where the run's start, end, outcome and counts are recorded (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 export interface EmissionReport {
@@ -42,6 +46,8 @@ export interface EmissionReport {
   retryLater: number;
   /** Claimed by another run right now. */
   busy: number;
+  /** Hours this run could not handle (e.g. a storage error on that hour): logged, left for the next run; the others went on. */
+  failed: number;
   marketplaceCalls: number;
   /** The time budget ran out; the remaining hours wait for the next run (oldest are always taken first). */
   stoppedEarly: boolean;
@@ -60,6 +66,14 @@ interface Ready {
 export async function emitUsage(deps: EmitUsageDeps): Promise<EmissionReport> {
   const started = deps.clock.now();
   const runId = deps.newId();
+  const summarize = ({ claimed, emitted, duplicates, rejected, empty, retryLater, busy }: EmissionReport) => ({
+    outcome: rejected + retryLater > 0 ? ('partial' as const) : ('succeeded' as const),
+    counts: { claimed, emitted, duplicates, rejected, empty, retryLater, busy },
+  });
+  return recordRun({ runs: deps.runs, job: 'usageEmission', runId, startedAt: started.toISOString(), clock: deps.clock, logger: deps.logger, summarize }, () => emit(deps, runId, started));
+}
+
+async function emit(deps: EmitUsageDeps, runId: string, started: Date): Promise<EmissionReport> {
   const budget = deps.timeBudgetMs ?? DEFAULT_EMISSION_BUDGET_MS;
   const report: EmissionReport = {
     runId,
@@ -71,6 +85,7 @@ export async function emitUsage(deps: EmitUsageDeps): Promise<EmissionReport> {
     empty: 0,
     retryLater: 0,
     busy: 0,
+    failed: 0,
     marketplaceCalls: 0,
     stoppedEarly: false,
   };
@@ -82,7 +97,7 @@ export async function emitUsage(deps: EmitUsageDeps): Promise<EmissionReport> {
       break;
     }
     const page = await deps.usage.listPending({ throughHour: report.throughHour, pageSize: PENDING_PAGE_SIZE, continuationToken });
-    const prepared = await mapLimited(page.items, PREPARE_CONCURRENCY, (entry) => prepare(deps, runId, entry, report));
+    const prepared = await mapLimited(page.items, PREPARE_CONCURRENCY, (entry) => isolated(deps, entry, report, () => prepare(deps, runId, entry, report)));
     for (const item of prepared) if (item !== undefined) ready.push(item);
     while (ready.length >= MAX_BATCH_USAGE_EVENTS) await send(deps, ready.splice(0, MAX_BATCH_USAGE_EVENTS), report);
     continuationToken = page.continuationToken;
@@ -126,6 +141,10 @@ async function prepare(deps: EmitUsageDeps, runId: string, entry: PendingBucket,
     await finish(deps, claimed, { kind: 'empty' }, report);
     return undefined;
   }
+  if (!(totals.billableQuantity <= MAX_USAGE_QUANTITY)) {
+    await finish(deps, claimed, { kind: 'tooLarge', quantity: totals.billableQuantity }, report);
+    return undefined;
+  }
   return { bucket: claimed, quantity: totals.billableQuantity };
 }
 
@@ -157,15 +176,31 @@ async function send(deps: EmitUsageDeps, batch: Ready[], report: EmissionReport)
   } catch (thrown) {
     const error = toError(thrown);
     deps.logger.warn('usage batch not delivered; the hours will be sent again by the next run', { events: events.length, error });
-    await mapLimited(batch, PREPARE_CONCURRENCY, (item) => finish(deps, item.bucket, { kind: 'retry', code: errorCode(error), message: error.message }, report));
+    await mapLimited(batch, PREPARE_CONCURRENCY, (item) =>
+      isolated(deps, item.bucket.value, report, () => finish(deps, item.bucket, { kind: 'retry', code: errorCode(error), message: error.message }, report)),
+    );
     return;
   }
   await mapLimited(batch, PREPARE_CONCURRENCY, async (item, index) => {
     const result = matchResult(results, item.bucket.value, index, batch.length);
     const completion: Completion =
       result === undefined ? { kind: 'retry', code: 'NoResult', message: 'Microsoft returned no result for this event' } : { kind: 'answered', sentQuantity: item.quantity, result };
-    await finish(deps, item.bucket, completion, report);
+    await isolated(deps, item.bucket.value, report, () => finish(deps, item.bucket, completion, report));
   });
+}
+
+/**
+ * One hour's failure stays that hour's: it is logged and counted, and the run goes on with the
+ * others (a claimed hour is left Emitting; its claim expires and a later run takes it again).
+ */
+async function isolated<T>(deps: EmitUsageDeps, bucket: BucketKey, report: EmissionReport, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (thrown) {
+    report.failed += 1;
+    deps.logger.warn('usage hour not handled in this run; the next run takes it again', { subscriptionId: bucket.subscriptionId, dimension: bucket.dimension, hour: bucket.hour, error: toError(thrown) });
+    return undefined;
+  }
 }
 
 /** The batch answer for one event: matched on resource, dimension and hour; by position as a fallback. */

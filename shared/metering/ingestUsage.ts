@@ -2,8 +2,10 @@ import type { Clock } from '../clock';
 import { AlreadyExistsError } from '../errors';
 import type { Logger } from '../logging';
 import type { SubscriptionRecord } from '../subscription/model';
+import { cancelledAt } from '../subscription/stateMachine';
 import { mapLimited } from './concurrency';
 import { HOUR_MS } from './hours';
+import { MAX_USAGE_QUANTITY, QuantitySum } from './quantity';
 import type { MeteringLookups } from './lookups';
 import type { AppendMode, AppendOutcome, NewUsageRecord, UsageBucket } from './model';
 import { checkRecordShape, type Rejection, type UsageInput } from './usageInput';
@@ -102,7 +104,7 @@ export function createUsageIngestion(deps: IngestUsageDeps): UsageIngestion {
       const unique = dropRepeatedIds(valid, results);
 
       const byBucket = new Map<string, ValidRecord[]>();
-      for (const record of unique) byBucket.set(bucketId(record.input), [...(byBucket.get(bucketId(record.input)) ?? []), record]);
+      for (const record of withinHourBound(unique, reject)) byBucket.set(bucketId(record.input), [...(byBucket.get(bucketId(record.input)) ?? []), record]);
       await mapLimited([...byBucket.values()], BUCKET_CONCURRENCY, async (records) => {
         const first = records[0] as ValidRecord;
         await ensureBucket(first, now.toISOString());
@@ -138,8 +140,9 @@ async function checkAgainstSubscriptions(
       no({ code: 'unknown-subscription', message: `subscription ${input.subscriptionId} is not known to this app (it must have been purchased and activated)` });
       continue;
     }
-    if (subscription.status !== 'Subscribed') {
-      no({ code: 'subscription-not-subscribed', message: `subscription ${input.subscriptionId} is ${subscription.status}; Microsoft accepts usage only while it is Subscribed` });
+    const refusal = statusRefusal(subscription, input);
+    if (refusal !== undefined) {
+      no({ code: 'subscription-not-subscribed', message: refusal });
       continue;
     }
     const plan = await lookups.plan(subscription, input.dimension);
@@ -156,6 +159,43 @@ async function checkAgainstSubscriptions(
     valid.push({ index, input, subscription });
   }
   return valid;
+}
+
+/**
+ * The records of one request for one hour and dimension may add up to MAX_USAGE_QUANTITY: a record
+ * that would take the request's total for its hour past it is refused (the ones before it are kept).
+ * Hours filled across several requests are checked again when they are emitted.
+ */
+function withinHourBound(records: ValidRecord[], reject: (index: number, id: string | undefined, reason: Rejection, hour?: string) => void): ValidRecord[] {
+  const sums = new Map<string, QuantitySum>();
+  return records.filter((record) => {
+    const key = bucketId(record.input);
+    const sum = sums.get(key) ?? new QuantitySum();
+    sums.set(key, sum);
+    const before = sum.value();
+    if (!sum.add(record.input.quantity).exceedsBound()) return true;
+    sum.add(-record.input.quantity);
+    const { dimension, hour, id } = record.input;
+    reject(record.index, id, {
+      code: 'hour-total-too-large',
+      message: `this record would take dimension ${dimension} for the hour ${hour} to more than ${MAX_USAGE_QUANTITY.toLocaleString('en-US')} units in this request (${before} before it), the most one usage event can report`,
+    }, hour);
+    return false;
+  });
+}
+
+/**
+ * Microsoft accepts usage while a subscription is Subscribed, and after a cancellation still for
+ * usage that happened before it (within the 24-hour window, checked with the record's shape):
+ * marketplace-api.md §7.3, from the metered billing FAQ. Pending and Suspended are refused.
+ */
+function statusRefusal(subscription: SubscriptionRecord, input: UsageInput): string | undefined {
+  if (subscription.status === 'Subscribed') return undefined;
+  const id = input.subscriptionId;
+  if (subscription.status !== 'Unsubscribed') return `subscription ${id} is ${subscription.status}; Microsoft accepts usage only while it is Subscribed (or, once cancelled, for usage before the cancellation)`;
+  const cancelled = cancelledAt(subscription);
+  if (cancelled !== undefined && Date.parse(input.timestamp) < Date.parse(cancelled)) return undefined;
+  return `subscription ${id} was cancelled${cancelled === undefined ? '' : ` at ${cancelled}`}; Microsoft accepts usage of a cancelled subscription only for usage before the cancellation (timestamp ${input.timestamp})`;
 }
 
 /** A caller id repeated in one request: the first is stored, identical repeats are duplicates, others conflict. */

@@ -7,6 +7,7 @@ import { isEntityNotFound } from '../storage/versionedTable';
 import { storageStatus, translateTableError } from '../storage/tableErrors';
 import type { AppendMode, AppendOutcome, BucketKey, BucketTotals, NewUsageRecord, UsageRecord } from './model';
 import { sealRowWrite, SEAL_ATTEMPTS, type SealRowWrite, type SealState } from './sealProtocol';
+import { BucketTotalsSum } from './quantity';
 import { recordFromEntity, recordSumSchema, recordToEntity } from './usageEntities';
 import { bucketId, recordPartition, recordPartitions, SEAL_ROW_KEY, shardOf } from './usageKeys';
 import type { UsageStore } from './usageStore';
@@ -193,38 +194,20 @@ export class TableUsageRecords implements Pick<UsageStore, 'appendRecords' | 'se
 
   async sumBucket(key: BucketKey): Promise<BucketTotals> {
     await this.ensure();
-    const parts = await Promise.all(recordPartitions(key).map((partition) => this.sumPartition(partition)));
-    return parts.reduce(
-      (sum, part) => ({
-        billableQuantity: sum.billableQuantity + part.billableQuantity,
-        billableRecords: sum.billableRecords + part.billableRecords,
-        lateQuantity: sum.lateQuantity + part.lateQuantity,
-        lateRecords: sum.lateRecords + part.lateRecords,
-      }),
-      emptyTotals(),
-    );
+    const totals = new BucketTotalsSum();
+    await Promise.all(recordPartitions(key).map((partition) => this.sumPartition(partition, totals)));
+    return totals.totals();
   }
 
-  private async sumPartition(partition: string): Promise<BucketTotals> {
-    const totals = emptyTotals();
+  private async sumPartition(partition: string, totals: BucketTotalsSum): Promise<void> {
     const rows = this.client.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${partition} and RowKey lt ${SEAL_ROW_KEY}`, select: ['quantity', 'late'] },
     });
     try {
-      for await (const entity of rows) {
-        const { quantity, late } = recordSumSchema.parse(entity);
-        if (late === true) {
-          totals.lateQuantity += quantity;
-          totals.lateRecords += 1;
-        } else {
-          totals.billableQuantity += quantity;
-          totals.billableRecords += 1;
-        }
-      }
+      for await (const entity of rows) totals.add(recordSumSchema.parse(entity));
     } catch (error) {
       throw translateTableError(error, { resource: 'Usage records', id: partition });
     }
-    return totals;
   }
 
   private async ensure(): Promise<void> {
@@ -242,10 +225,6 @@ function translateWriteError(error: unknown, id: string): unknown {
     return new DependencyUnavailableError('table-storage', 'The write deadline of this hour has passed; retry with the same ids', { cause: error, details: { retryAfterSeconds: 1 } });
   }
   return translateTableError(error, { resource: 'Usage records', id });
-}
-
-function emptyTotals(): BucketTotals {
-  return { billableQuantity: 0, billableRecords: 0, lateQuantity: 0, lateRecords: 0 };
 }
 
 function transactionAction(partition: string, writes: SealRowWrite): TransactionAction {

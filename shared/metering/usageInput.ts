@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../http/readJsonBody';
 import { HOUR_MS, hourIso, hourStartMs, MICROSOFT_WINDOW_MS } from './hours';
+import { quantityProblem } from './quantity';
 
 /** Records per request and body size: a batch stays well inside one function invocation. */
 export const MAX_RECORDS_PER_REQUEST = 1_000;
@@ -46,6 +47,7 @@ export interface UsageInput {
 export const REJECTION_CODES = [
   'invalid-record',
   'invalid-quantity',
+  'hour-total-too-large',
   'timestamp-in-future',
   'timestamp-too-old',
   'unknown-subscription',
@@ -73,9 +75,8 @@ export function checkRecordShape(raw: unknown, now: Date, windowMarginMs: number
   if (!parsed.success) return { ok: false, id: rawId, reason: { code: 'invalid-record', message: `Malformed usage record: ${formatIssues(parsed.error.issues).join('; ')}` } };
   const record = parsed.data;
   const fail = (code: RejectionCode, message: string): CheckedRecord => ({ ok: false, id: record.id, reason: { code, message } });
-  if (!Number.isFinite(record.quantity) || record.quantity <= 0) {
-    return fail('invalid-quantity', `quantity must be a finite number greater than 0, got ${String(record.quantity)}`);
-  }
+  const quantityIssue = quantityProblem(record.quantity);
+  if (quantityIssue !== undefined) return fail('invalid-quantity', quantityIssue);
   const at = Date.parse(record.timestamp);
   if (at > now.getTime() + FUTURE_TOLERANCE_MS) {
     return fail('timestamp-in-future', `timestamp ${new Date(at).toISOString()} is in the future (now ${now.toISOString()})`);

@@ -5,6 +5,7 @@ import { formatIssues } from '../http/readJsonBody';
 import { mapLimited } from './concurrency';
 import { HOUR_MS, hourStartMs } from './hours';
 import type { BucketError, BucketState, BucketTotals, UsageBucket } from './model';
+import { sumQuantities } from './quantity';
 import type { UsageStore } from './usageStore';
 
 export const DEFAULT_REPORT_HOURS = 48;
@@ -91,7 +92,7 @@ export async function getUsageReport(deps: UsageReportDeps, query: UsageReportQu
 }
 
 export function hourView(bucket: UsageBucket, totals: BucketTotals): UsageHourView {
-  const recorded = tidy(totals.billableQuantity + totals.lateQuantity);
+  const recorded = sumQuantities(totals.billableQuantity, totals.lateQuantity);
   const view: UsageHourView = {
     hour: bucket.hour,
     dimension: bucket.dimension,
@@ -119,16 +120,11 @@ function unbilled(bucket: UsageBucket, totals: BucketTotals, recorded: number): 
   switch (bucket.state) {
     case 'Emitted':
     case 'Duplicate':
-      return tidy(Math.max(0, recorded - (bucket.billedQuantity ?? bucket.sentQuantity ?? 0)));
+      return Math.max(0, sumQuantities(recorded, -(bucket.billedQuantity ?? bucket.sentQuantity ?? 0)));
     case 'Rejected':
     case 'Empty':
       return recorded;
     default:
-      return tidy(totals.lateQuantity);
+      return totals.lateQuantity;
   }
-}
-
-/** Sums of doubles: drop the float noise (quantities are reported with at most 9 decimals). */
-function tidy(value: number): number {
-  return Math.round(value * 1e9) / 1e9;
 }

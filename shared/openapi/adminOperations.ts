@@ -12,7 +12,7 @@ export interface DocumentedOperation {
   /** The route template exactly as registered (without the `api/` prefix). */
   route: string;
   authLevel: 'function' | 'admin';
-  tag: 'Subscriptions' | 'Operations' | 'Reconciliation' | 'Usage' | 'Poison queues' | 'Description';
+  tag: 'Subscriptions' | 'Operations' | 'Reconciliation' | 'Usage' | 'Poison queues' | 'Health' | 'Description';
   summary: string;
   description?: string;
   query?: Array<{ name: string; description: string; schema: SchemaObject }>;
@@ -104,6 +104,29 @@ export const DOCUMENTED_OPERATIONS: readonly DocumentedOperation[] = [
     responses: changeResponses,
   },
   {
+    functionName: 'erasePersonalData',
+    method: 'post',
+    route: 'subscriptions/{subscriptionId}/erase-personal-data',
+    authLevel: 'function',
+    tag: 'Subscriptions',
+    summary: 'Erase the personal data of one subscription now (docs/personal-data.md)',
+    description:
+      'The name, the purchaser’s and beneficiary’s e-mail, object id and PUID are removed from the record and its history; ids, plan, dates, usage and history rows stay. Works in any status and is idempotent; the data is never stored again, whatever Microsoft sends later. No body.',
+    responses: { '200': { description: 'What was erased', schema: 'ErasureReport' }, '404': NOT_FOUND },
+  },
+  {
+    functionName: 'removeTestSubscriptions',
+    method: 'post',
+    route: 'test-subscriptions/remove',
+    authLevel: 'function',
+    tag: 'Subscriptions',
+    summary: 'Remove ended test subscriptions (`isTest`) with their history and operations',
+    description:
+      'Body `{}` removes every Unsubscribed test subscription; `subscriptionIds` limits it to those; `dryRun` only reports. Live test subscriptions and real ones are skipped with the reason. Usage records stay. Reconciliation does not import an ended test subscription again.',
+    requestBody: { schema: 'RemoveTestSubscriptionsRequest', required: true },
+    responses: { '200': { description: 'Removed and skipped subscriptions', schema: 'RemovalReport' }, '400': BAD_REQUEST },
+  },
+  {
     functionName: 'getOperationStatus',
     method: 'get',
     route: 'operations/{operationId}',
@@ -124,6 +147,20 @@ export const DOCUMENTED_OPERATIONS: readonly DocumentedOperation[] = [
     responses: {
       '200': { description: 'The run’s report', schema: 'ReconcileReport' },
       '503': { description: 'Microsoft could not list the subscriptions; nothing more was done', schema: 'Error' },
+    },
+  },
+  {
+    functionName: 'healthReady',
+    method: 'get',
+    route: 'health/ready',
+    authLevel: 'function',
+    tag: 'Health',
+    summary: 'Readiness: every dependency checked now, in parallel, each with a timeout',
+    description:
+      'Table and Queue Storage with the configured identity, a Marketplace API token and the API answering, the webhook signing keys, the ISV endpoints (when configured), poison queue depths, and the age and outcome of the last reconciliation and usage emission runs. One entry per check: `pass`, `warn` (worth a look, still ready), `fail` or `skip` (not configured), its duration and a reason that names what to fix. `GET /api/health` (anonymous) stays the cheap liveness answer.',
+    responses: {
+      '200': { description: 'Ready: no check failed', schema: 'ReadinessReport' },
+      '503': { description: 'Not ready: `failing` names the checks that failed', schema: 'ReadinessReport' },
     },
   },
   {

@@ -26,6 +26,8 @@ function operationObject(op: DocumentedOperation): Record<string, unknown> {
       },
     ]),
   );
+  // The one JSON rule (shared/http/readJsonBody.ts): application/json or no Content-Type; anything else is 415.
+  if (op.requestBody !== undefined) responses['415'] = { description: 'The body was sent with a content type other than application/json (none is fine too)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   responses['401'] = { description: op.authLevel === 'admin' ? 'Missing or wrong master key' : 'Missing or wrong function key' };
   return {
     operationId: op.functionName,
@@ -35,7 +37,7 @@ function operationObject(op: DocumentedOperation): Record<string, unknown> {
     parameters: [...pathParameters(op.route), ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema }))],
     ...(op.requestBody === undefined
       ? {}
-      : { requestBody: { required: op.requestBody.required, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.requestBody.schema}` } } } } }),
+      : { requestBody: { required: op.requestBody.required, description: 'JSON, sent with `content-type: application/json` or with no content type', content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.requestBody.schema}` } } } } }),
     responses,
     security: op.authLevel === 'admin' ? [{ masterKeyHeader: [] }, { masterKeyQuery: [] }] : [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
     'x-azure-functions': { function: op.functionName, authLevel: op.authLevel },

@@ -55,6 +55,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       createdAt: dateTime,
       updatedAt: dateTime,
       retainUntil: { ...dateTime, description: 'After Unsubscribe: keep the data at least until then' },
+      personalDataErasedAt: { ...dateTime, description: 'When the personal data (name, e-mails, user ids) was erased; it is never stored again' },
       lastError: { type: 'object', properties: { code: str(), message: str(), at: dateTime } },
     },
   },
@@ -148,7 +149,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   },
   ReconcileReport: {
     type: 'object',
-    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'deferred', 'imported', 'failed', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
+    required: ['runId', 'startedAt', 'finishedAt', 'seen', 'unchanged', 'repaired', 'deferred', 'imported', 'failed', 'unparseable', 'drift', 'operationsChecked', 'operationsRecovered', 'catalog', 'tableWrites', 'failures'],
     properties: {
       runId: str(),
       startedAt: dateTime,
@@ -159,6 +160,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       deferred: { type: 'integer', description: 'Drifted, but another worker was converging the subscription on Microsoft\'s state at the time; the next run looks again' },
       imported: { type: 'integer', description: 'Missing locally, created' },
       failed: { type: 'integer' },
+      unparseable: { type: 'integer', description: 'Listed items that did not parse: skipped and logged with their id (also listed in failures); the rest was processed' },
       drift: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Repaired subscriptions per drifted field' },
       operationsChecked: { type: 'integer' },
       operationsRecovered: { type: 'integer', description: 'InProgress operations the webhook never delivered, handed to processing' },
@@ -169,6 +171,29 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       },
       tableWrites: { type: 'object', properties: { subscriptions: { type: 'integer' }, history: { type: 'integer' }, operations: { type: 'integer' } } },
       failures: { type: 'array', items: { type: 'object', properties: { subscriptionId: str(), error: str() } } },
+    },
+  },
+  ReadinessReport: {
+    type: 'object',
+    required: ['status', 'checkedAt', 'failing', 'checks'],
+    properties: {
+      status: { type: 'string', enum: ['ready', 'unready'] },
+      checkedAt: dateTime,
+      failing: { type: 'array', items: str(), description: 'Names of the checks whose status is fail' },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'status', 'reason', 'durationMs'],
+          properties: {
+            name: str('tables, queues, poisonQueues, marketplaceToken, marketplaceApi, webhookSigningKeys, isvWebhook, isvDecision, reconciliationRun, usageEmissionRun (configuration alone when the settings are invalid)'),
+            status: { type: 'string', enum: ['pass', 'warn', 'fail', 'skip'] },
+            reason: str('What was found and what to fix; never a secret'),
+            durationMs: { type: 'integer' },
+            details: loose('Counts, ages, queue depths'),
+          },
+        },
+      },
     },
   },
   UsageRecord: {
@@ -184,5 +209,23 @@ export const SCHEMAS: Record<string, SchemaObject> = {
     additionalProperties: false,
     properties: { messageIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 1000 }, max: { type: 'integer', minimum: 1, maximum: 1000 } },
   },
+  ErasureReport: {
+    type: 'object',
+    properties: {
+      subscriptionId: str(),
+      erasedAt: { ...dateTime, description: 'When the personal data was first erased' },
+      fieldsErased: { type: 'array', items: str('name, purchaser, beneficiary or lastError'), description: 'Empty when it had been erased before' },
+      historyEntriesScrubbed: { type: 'integer', description: 'History rows rewritten without personal data' },
+    },
+  },
+  RemoveTestSubscriptionsRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      subscriptionIds: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 50, description: 'Default: every ended (Unsubscribed) test subscription' },
+      dryRun: { type: 'boolean', description: 'Report what would be removed; change nothing' },
+    },
+  },
+  RemovalReport: loose('`{ dryRun, removed: [{ subscriptionId, historyRows, operations }], skipped: [{ subscriptionId, reason }] }`'),
   ReplayResult: loose('`{ queue, poisonQueue, replayed: [messageId], notFound: [messageId] }`'),
 };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../errors';
-import { formatIssues } from '../http/readJsonBody';
+import { NotFoundError } from '../errors';
 import { poisonQueueName, QUEUE_NAMES } from '../storage';
 
 /**
@@ -76,27 +75,14 @@ export async function listPoisonMessages(store: PoisonQueueStore, queue: string,
   return { queue, poisonQueue, approximateCount, messages };
 }
 
-const replayRequestSchema = z
+/** The POST body: empty or `{}` (replay up to 32), or `{ "messageIds"?: [...], "max"?: n }`. */
+export const replayRequestSchema = z
   .object({
     messageIds: z.array(z.string().min(1).max(128)).min(1).max(MAX_REPLAY).optional(),
     max: z.number().int().min(1).max(MAX_REPLAY).optional(),
   })
   .strict();
 export type ReplayRequest = z.infer<typeof replayRequestSchema>;
-
-/** The POST body: empty (replay up to 32) or `{ "messageIds"?: [...], "max"?: n }`. */
-export function parseReplayRequest(text: string): ReplayRequest {
-  if (text.trim() === '') return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ValidationError('Request body is not valid JSON', ['(body): not valid JSON'], { cause });
-  }
-  const parsed = replayRequestSchema.safeParse(json);
-  if (!parsed.success) throw new ValidationError('Request body is invalid', formatIssues(parsed.error.issues));
-  return parsed.data;
-}
 
 export interface ReplayResult {
   queue: string;

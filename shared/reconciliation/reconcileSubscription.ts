@@ -23,7 +23,8 @@ export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | 
 
 /**
  * Brings one stored subscription in line with Microsoft's view of it. Nothing is written when the
- * Microsoft-owned fields agree with the listed page. A subscription missing locally is created.
+ * Microsoft-owned fields agree with the listed page. A subscription missing locally is created
+ * (unless it is an ended test subscription: removing those is an operator's choice).
  * Otherwise the listing may already be older than the record (a webhook applied a newer change
  * since the page was read), so the repair re-reads Get Subscription under the subscription's lease
  * and converges on that (convergeOnLatestState: the lifecycle part through the state machine, so
@@ -34,7 +35,11 @@ export type RepairResult = { outcome: 'unchanged' } | { outcome: 'imported' } | 
  */
 export async function reconcileSubscription(deps: RepairDeps, truth: MarketplaceSubscription, run: RunContext): Promise<RepairResult> {
   const local = await deps.subscriptions.get(truth.id);
-  if (local === undefined) return importSubscription(deps, truth, run);
+  if (local === undefined) {
+    // An ended test subscription is not brought back (POST /api/test-subscriptions/remove removed it).
+    if (truth.isTest === true && truth.saasSubscriptionStatus === 'Unsubscribed') return { outcome: 'unchanged' };
+    return importSubscription(deps, truth, run);
+  }
   if (driftedFields(local.value, recordFromMarketplace(truth, run.at, local.value)).length === 0) return { outcome: 'unchanged' };
   const converged = await convergeOnLatestState(deps, truth.id, { operationId: run.runId, action: 'Reconcile', correctionKind: false });
   if (converged.outcome === 'busy') {

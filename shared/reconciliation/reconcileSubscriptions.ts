@@ -3,8 +3,9 @@ import type { Clock } from '../clock';
 import { DependencyUnavailableError, toError } from '../errors';
 import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
-import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
+import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription, type UnparseableItem } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
+import { recordRun, type JobRunStore } from '../runs';
 import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
 import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
 import { forEachLimited } from './forEachLimited';
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
   logger: Logger;
   newId: () => string;
   settings: { concurrency: number; checkOperations: boolean };
+  /** Where the run's start, end, outcome and counts are recorded (absent: not recorded). */
+  runs?: JobRunStore;
 }
 
 /** At most this many per-subscription failures are listed in the report (all are counted). */
@@ -43,6 +46,8 @@ export interface ReconcileReport {
   deferred: number;
   imported: number;
   failed: number;
+  /** Listed items that did not parse: skipped (logged with their id), the rest of the page processed. */
+  unparseable: number;
   /** How many repaired subscriptions differed in each field. */
   drift: Record<string, number>;
   /** Subscribed / Suspended subscriptions whose outstanding operations were listed. */
@@ -68,6 +73,14 @@ const ACTIVE: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<ReconcileReport> {
   const startedAt = deps.clock.now().toISOString();
   const runId = `reconcile-${startedAt.replace(/[^0-9]/g, '')}-${deps.newId()}`;
+  const summarize = ({ seen, unchanged, repaired, imported, failed, operationsRecovered }: ReconcileReport) => ({
+    outcome: failed > 0 ? ('partial' as const) : ('succeeded' as const),
+    counts: { seen, unchanged, repaired, imported, failed, operationsRecovered },
+  });
+  return recordRun({ runs: deps.runs, job: 'reconciliation', runId, startedAt, clock: deps.clock, logger: deps.logger, summarize }, () => run(deps, runId, startedAt));
+}
+
+async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promise<ReconcileReport> {
   const tableWrites = emptyWriteCounts();
   const log = deps.logger.child({ runId });
   const operations = countingLedger(deps.operations, tableWrites);
@@ -111,16 +124,23 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
     }
   };
 
+  const onUnparseable = (item: UnparseableItem): void => {
+    report.unparseable += 1;
+    const subscriptionId = item.id ?? `(item ${item.index} of a page, no id)`;
+    if (report.failures.length < MAX_LISTED_FAILURES) report.failures.push({ subscriptionId, error: `unparseable: ${item.problems}` });
+    log.warn('listed subscription skipped: it does not parse', { subscriptionId: item.id, index: item.index, problems: item.problems });
+  };
+
   try {
-    await forEachLimited(deps.marketplace.listSubscriptions(), deps.settings.concurrency, one);
+    await forEachLimited(deps.marketplace.listSubscriptions({ onUnparseable }), deps.settings.concurrency, one);
   } catch (error) {
     log.error('reconciliation stopped: the marketplace could not be listed', { error, seen: report.seen });
     if (error instanceof MarketplaceApiError) throw new DependencyUnavailableError('marketplace', 'Microsoft could not list the subscriptions; reconciliation stopped', { cause: error });
     throw error;
   }
   report.finishedAt = deps.clock.now().toISOString();
-  const summary = { seen: report.seen, repaired: report.repaired, imported: report.imported, failed: report.failed, operationsRecovered: report.operationsRecovered, tableWrites };
-  if (report.failed > 0) log.error('reconciliation finished with failures', summary);
+  const summary = { seen: report.seen, repaired: report.repaired, imported: report.imported, failed: report.failed, unparseable: report.unparseable, operationsRecovered: report.operationsRecovered, tableWrites };
+  if (report.failed > 0 || report.unparseable > 0) log.error('reconciliation finished with failures', summary);
   else log.info('reconciliation finished', summary);
   return report;
 }
@@ -136,6 +156,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     deferred: 0,
     imported: 0,
     failed: 0,
+    unparseable: 0,
     drift: {},
     operationsChecked: 0,
     operationsRecovered: 0,

@@ -56,6 +56,7 @@ const subscriptionSchema = z.object({
   createdAt: z.string().min(1),
   updatedAt: z.string().min(1),
   retainUntil: z.string().optional(),
+  personalDataErasedAt: z.string().optional(),
   lastError: lastErrorSchema.optional(),
 });
 
@@ -77,6 +78,7 @@ const subscriptionEntitySchema = z.object({
   createdAt: timestampColumn,
   updatedAt: timestampColumn,
   retainUntil: timestampColumn.optional(),
+  personalDataErasedAt: timestampColumn.optional(),
   termJson: jsonColumn(termSchema),
   allowedCustomerOperationsJson: jsonColumn(z.array(z.string())),
   purchaserJson: jsonColumn(partySchema).optional(),
@@ -108,6 +110,7 @@ export const subscriptionCodec: EntityCodec<SubscriptionRecord> = {
         createdAt: record.createdAt,
         updatedAt: record.updatedAt,
         retainUntil: record.retainUntil,
+        personalDataErasedAt: record.personalDataErasedAt,
         termJson: toJsonColumn(record.term),
         allowedCustomerOperationsJson: toJsonColumn(record.allowedCustomerOperations),
         purchaserJson: toJsonColumn(record.purchaser),

@@ -1,11 +1,12 @@
 import type { MarketplaceSubscription } from '../marketplace';
+import { withoutPersonalData } from './personalData';
 import { isSubscriptionStatus, type SubscriptionRecord, type SubscriptionStatus } from './model';
 
 /**
  * Microsoft's view of a subscription as our record. Status values we do not know (such as the
  * OpenAPI's `NotStarted`) keep the status we had, or PendingFulfillmentStart for a new record, so an
  * unexpected value never moves a subscription. Our own bookkeeping (createdAt, lastError,
- * retainUntil) is kept from `existing`.
+ * retainUntil, personalDataErasedAt) is kept from `existing`; once erased, personal data is not copied.
  */
 export function recordFromMarketplace(subscription: MarketplaceSubscription, now: string, existing?: SubscriptionRecord): SubscriptionRecord {
   const status: SubscriptionStatus = isSubscriptionStatus(subscription.saasSubscriptionStatus)
@@ -35,7 +36,8 @@ export function recordFromMarketplace(subscription: MarketplaceSubscription, now
     beneficiary: subscription.beneficiary && { ...subscription.beneficiary },
   });
   if (subscription.quantity === undefined) delete record.quantity;
-  return record;
+  // Erased personal data stays erased, whatever Microsoft still reports.
+  return record.personalDataErasedAt === undefined ? record : withoutPersonalData(record, record.personalDataErasedAt);
 }
 
 /** The fields Microsoft owns, compared; our bookkeeping (timestamps, lastError) is ignored. */

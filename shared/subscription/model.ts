@@ -53,6 +53,8 @@ export interface SubscriptionRecord {
   updatedAt: string;
   /** After Unsubscribe: data is kept at least until this instant (≥ 7 days). */
   retainUntil?: string;
+  /** When personal data (names, e-mails, user ids) was erased; from then on it is never stored again. */
+  personalDataErasedAt?: string;
   /** The last error seen while acting on this subscription (e.g. activation), for the admin. */
   lastError?: { code: string; message: string; at: string };
 }

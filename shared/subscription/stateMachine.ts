@@ -73,6 +73,16 @@ function retainUntil(at: string): string {
   return new Date(Date.parse(at) + RETENTION_DAYS * DAY_MS).toISOString();
 }
 
+/**
+ * When this app applied the cancellation of an Unsubscribed record (`retainUntil` is set from it),
+ * or undefined for any other status. It is at or just after Microsoft's own cancellation time.
+ */
+export function cancelledAt(record: Pick<SubscriptionRecord, 'status' | 'retainUntil'>): string | undefined {
+  if (record.status !== 'Unsubscribed' || record.retainUntil === undefined) return undefined;
+  const at = Date.parse(record.retainUntil) - RETENTION_DAYS * DAY_MS;
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
+}
+
 /** The field changes `event` makes to `record` (empty when it would change nothing). */
 function changesFor(record: SubscriptionRecord, event: SubscriptionEvent): SubscriptionChange[] {
   const changes: SubscriptionChange[] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { absentIfEmpty } from '../marketplace/schemas/lenient';
 
 /**
  * The webhook body (marketplace-api.md §4.3), parsed leniently: Microsoft says the schema grows, and
@@ -18,8 +19,8 @@ const identifier = z
 
 const action = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
-/** An optional field that is dropped (undefined) when it does not parse. */
-const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+/** An optional field: empty values are absent (the parsers' one rule), and one that does not parse is dropped. */
+const lenient = <T extends z.ZodType>(schema: T) => absentIfEmpty(schema).catch(undefined);
 const text = (max: number) => lenient(z.string().trim().min(1).max(max));
 const count = lenient(
   z

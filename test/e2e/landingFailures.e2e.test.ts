@@ -17,6 +17,33 @@ afterAll(async () => {
 
 const activatePath = (subscriptionId: string): string => `/api/saas/subscriptions/${subscriptionId}/activate`;
 
+describe('junk purchase tokens on the local stack', () => {
+  it('shows the invalid-link page (400, not 503) when Resolve answers 431, and never sends a far too long token', async () => {
+    // Prepare
+    const fault = await client.addFault({ kind: 'http', method: 'POST', path: '/api/saas/subscriptions/resolve', status: 431 });
+    const landing = new URL('/api/landing', addressesOf(stack).hostUrl);
+
+    try {
+      // Act
+      landing.searchParams.set('token', 'junk-token-the-marketplace-refuses');
+      const refused = await client.page(landing.href);
+      const refusedBody = await refused.text();
+      landing.searchParams.set('token', 'x'.repeat(15_000));
+      const tooLong = await client.page(landing.href);
+      const tooLongBody = await tooLong.text();
+
+      // Assess
+      expect(refused.status).toBe(400);
+      expect(refusedBody).toContain('This link is invalid or has expired');
+      expect(tooLong.status).toBe(400);
+      expect(tooLongBody).toContain('This link is invalid or has expired');
+      expect(await client.faultApplications(fault.id)).toBe(1);
+    } finally {
+      await client.removeFault(fault.id);
+    }
+  }, 30_000);
+});
+
 describe('activation failures on the local stack', () => {
   it('retries through the queue when Activate fails three times, then activates once', async () => {
     // Prepare

@@ -1,4 +1,4 @@
-import { e2eStack, fireAction, waitFor } from './harness';
+import { e2eStack, fireAction, hostFetch, waitFor } from './harness';
 import { closedHour, controlApi, hourIn, marketplaceApi, postUsage, purchaseForMetering, runEmission, usageReport } from './support/meteringSession';
 
 interface EmulatorUsage {
@@ -38,6 +38,32 @@ describe('usage metering end to end (shared stack)', () => {
     const usage = await emulatorUsage(subscriptionId);
     expect(usage).toEqual([expect.objectContaining({ quantity: 6.5, dimension: 'api-calls', effectiveStartTime: hour, planId: 'starter' })]);
     expect(emitted).toMatchObject({ status: 'Emitted', recordedQuantity: 6.5, sentQuantity: 6.5, billedQuantity: 6.5, unbilledQuantity: 0, usageEventId: usage[0]?.usageEventId, marketplaceStatus: 'Accepted' });
+  });
+
+  it('after a cancellation accepts and emits usage from before it, as Microsoft and the emulator do, and refuses usage after it', async () => {
+    // Prepare
+    const stack = e2eStack();
+    const subscriptionId = await purchaseForMetering(stack);
+    const { hour, at } = closedHour();
+    await fireAction(subscriptionId, 'Unsubscribe');
+    await waitFor('the app to apply the cancellation', async () => {
+      const detail = (await (await hostFetch(`/api/subscriptions/${subscriptionId}`)).json()) as { subscription?: { status?: string } };
+      return detail.subscription?.status === 'Unsubscribed' ? true : undefined;
+    });
+
+    // Act
+    const posted = await postUsage(stack, [
+      { subscriptionId, dimension: 'api-calls', quantity: 3, timestamp: at(10) },
+      { subscriptionId, dimension: 'api-calls', quantity: 1, timestamp: new Date(Date.now() + 30_000).toISOString() },
+    ]);
+    await runEmission(stack);
+    const emitted = await waitFor('the hour before the cancellation to be emitted', () => hourIn(stack, subscriptionId, hour, 'api-calls', FINAL));
+
+    // Assess
+    expect(posted.body.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
+    expect(posted.body.results[1]?.reason).toMatchObject({ code: 'subscription-not-subscribed', message: expect.stringContaining('only for usage before the cancellation') });
+    expect(emitted).toMatchObject({ status: 'Emitted', sentQuantity: 3, marketplaceStatus: 'Accepted' });
+    expect(await emulatorUsage(subscriptionId)).toEqual([expect.objectContaining({ quantity: 3, effectiveStartTime: hour })]);
   });
 
   it('adopts the event the marketplace already holds for the hour instead of billing it twice', async () => {

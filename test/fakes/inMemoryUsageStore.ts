@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { AlreadyExistsError, ConcurrencyConflictError, DependencyUnavailableError, NotFoundError } from '../../shared/errors';
 import { hourKey } from '../../shared/metering/hours';
 import type { AppendMode, AppendOutcome, BucketKey, BucketTotals, NewUsageRecord, PendingBucket, UsageBucket } from '../../shared/metering/model';
+import { BucketTotalsSum } from '../../shared/metering/quantity';
 import { bucketCodec, pendingFromEntity, pendingToEntity, recordFromEntity, recordSumSchema, recordToEntity } from '../../shared/metering/usageEntities';
 import { bucketId, bucketRowKeys, pendingRowKeys, recordPartition, recordPartitions, shardOf } from '../../shared/metering/usageKeys';
 import { DEFAULT_BUCKET_PAGE_SIZE, type ListBucketsOptions, type ListPendingOptions, type UsageStore } from '../../shared/metering/usageStore';
@@ -78,19 +79,10 @@ export class InMemoryUsageStore implements UsageStore {
 
   async sumBucket(bucket: BucketKey): Promise<BucketTotals> {
     await this.gate('sum');
-    const totals: BucketTotals = { billableQuantity: 0, billableRecords: 0, lateQuantity: 0, lateRecords: 0 };
+    const totals = new BucketTotalsSum();
     const rows = recordPartitions(bucket).flatMap((partition) => [...(this.records.get(partition)?.values() ?? [])].sort(byKeys));
-    for (const row of rows) {
-      const { quantity, late } = recordSumSchema.parse(row);
-      if (late === true) {
-        totals.lateQuantity += quantity;
-        totals.lateRecords += 1;
-      } else {
-        totals.billableQuantity += quantity;
-        totals.billableRecords += 1;
-      }
-    }
-    return totals;
+    for (const row of rows) totals.add(recordSumSchema.parse(row));
+    return totals.totals();
   }
 
   async createBucket(bucket: UsageBucket): Promise<Versioned<UsageBucket>> {

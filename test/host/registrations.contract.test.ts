@@ -24,6 +24,7 @@ interface ContractRow {
 
 const CONTRACT: ContractRow[] = [
   { name: 'health', trigger: 'httpTrigger', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'healthReady', trigger: 'httpTrigger', route: 'health/ready', methods: ['GET'], authLevel: 'function' },
   { name: 'usageIngest', trigger: 'httpTrigger', route: 'usage', methods: ['POST'], authLevel: 'function' },
   { name: 'usageReport', trigger: 'httpTrigger', route: 'usage', methods: ['GET'], authLevel: 'function' },
   { name: 'emitUsage', trigger: 'timerTrigger', schedule: '0 10 * * * *', runOnStartup: false },
@@ -44,6 +45,9 @@ const CONTRACT: ContractRow[] = [
   { name: 'reconcileSubscriptions', trigger: 'timerTrigger', schedule: '0 20 * * * *', runOnStartup: false },
   { name: 'reconcile', trigger: 'httpTrigger', route: 'reconcile', methods: ['POST'], authLevel: 'function' },
   { name: 'openApi', trigger: 'httpTrigger', route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
+  { name: 'enforceRetention', trigger: 'timerTrigger', schedule: '0 40 3 * * *', runOnStartup: false },
+  { name: 'erasePersonalData', trigger: 'httpTrigger', route: 'subscriptions/{subscriptionId}/erase-personal-data', methods: ['POST'], authLevel: 'function' },
+  { name: 'removeTestSubscriptions', trigger: 'httpTrigger', route: 'test-subscriptions/remove', methods: ['POST'], authLevel: 'function' },
 ];
 
 const PINNED_LIBRARY = { name: '@azure/functions', version: '4.16.5' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/errors';
-import { SETTINGS, loadConfig, type Env } from '../../shared/config';
+import { SETTINGS, loadConfig, retentionSchedule, type Env } from '../../shared/config';
 
 const sample = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
   Values: Record<string, string>;
@@ -25,13 +25,21 @@ function configError(env: Env): ConfigurationError {
 }
 
 describe('loadConfig', () => {
-  it('accepts local.settings.sample.json', () => {
+  it('accepts local.settings.sample.json over the local wiring, which it leaves alone (empty values)', () => {
+    // Prepare: `npm start` ignores empty values in local.settings.json
+    const given = Object.fromEntries(Object.entries(sample.Values).filter(([, value]) => value.trim() !== ''));
+    const wiring = { ...validEnv, MARKETPLACE_API_BASE_URL: 'http://127.0.0.1:7072/api', WEBHOOK_JWKS_URL: 'https://127.0.0.1:7073/keys' };
+
     // Act
-    const config = loadConfig(sample.Values);
+    const config = loadConfig({ ...wiring, ...given });
 
     // Assess
+    for (const key of ['AzureWebJobsStorage', 'MARKETPLACE_TENANT_ID', 'MARKETPLACE_CLIENT_ID', 'MARKETPLACE_CLIENT_SECRET', 'MARKETPLACE_AUTHORITY_HOST', 'MARKETPLACE_API_BASE_URL', 'WEBHOOK_JWKS_URL']) {
+      expect(sample.Values[key]).toBe('');
+    }
     expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true', tablePrefix: '' });
-    expect(config.marketplace.baseUrl).toBe('https://marketplaceapi.microsoft.com/api');
+    expect(config.marketplace.baseUrl).toBe('http://127.0.0.1:7072/api');
+    expect(config.webhook.jwksUrl).toBe('https://127.0.0.1:7073/keys');
   });
 
   it('lists every setting of the schema in local.settings.sample.json', () => {
@@ -121,6 +129,18 @@ describe('loadConfig', () => {
     expect(error.issues).toContain('MARKETPLACE_CLIENT_SECRET is required when MARKETPLACE_AUTH_MODE is clientSecret');
   });
 
+  it.each(['LANDING_FORM_SECRET', 'ISV_WEBHOOK_SECRET', 'MARKETPLACE_CLIENT_SECRET'])('refuses an unresolved Key Vault reference in %s instead of signing with its text', (key) => {
+    // Prepare
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/some-secret)';
+
+    // Act
+    const error = configError({ ...validEnv, ISV_WEBHOOK_URL: 'https://contoso.example/hooks', ISV_WEBHOOK_SECRET: 'k'.repeat(40), LANDING_FORM_SECRET: 'f'.repeat(40), [key]: reference });
+
+    // Assess
+    expect(error.issues).toEqual([`${key} is an unresolved Key Vault reference: the app's identity cannot read the secret yet (role Key Vault Secrets User) or it does not exist`]);
+    expect(error.message).not.toContain('kv-abc');
+  });
+
   it('echoes the offending value of a non-secret key so the operator sees the typo', () => {
     // Act
     const error = configError({ ...validEnv, LOG_LEVEL: 'verbose' });
@@ -156,6 +176,42 @@ describe('loadConfig', () => {
 
     // Assess
     expect(config.storage).toEqual({ kind: 'identity', accountName: 'contosofulfil', managedIdentityClientId: undefined, tablePrefix: '' });
+  });
+
+  it('builds identity-based storage settings from the table and queue service URIs that the deployment sets', () => {
+    // Act
+    const config = loadConfig({
+      ...validEnv,
+      AzureWebJobsStorage: undefined,
+      AzureWebJobsStorage__credential: 'ManagedIdentity',
+      AzureWebJobsStorage__clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      AzureWebJobsStorage__tableServiceUri: 'https://contosofulfil.table.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://contosofulfil.queue.core.windows.net/',
+      AzureWebJobsStorage__blobServiceUri: 'https://contosofulfil.blob.core.windows.net/',
+    });
+
+    // Assess
+    expect(config.storage).toEqual({
+      kind: 'identity',
+      tableServiceUri: 'https://contosofulfil.table.core.windows.net',
+      queueServiceUri: 'https://contosofulfil.queue.core.windows.net',
+      managedIdentityClientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      tablePrefix: '',
+    });
+  });
+
+  it.each([
+    [{ AzureWebJobsStorage__tableServiceUri: 'https://a.table.core.windows.net' }, /^AzureWebJobsStorage__queueServiceUri is required for identity-based storage/],
+    [{ AzureWebJobsStorage__queueServiceUri: 'https://a.queue.core.windows.net' }, /^AzureWebJobsStorage__tableServiceUri is required for identity-based storage/],
+    [{ AzureWebJobsStorage__tableServiceUri: 'http://a.table.core.windows.net', AzureWebJobsStorage__queueServiceUri: 'https://a.queue.core.windows.net' }, /^AzureWebJobsStorage__tableServiceUri must use https/],
+    [{ AzureWebJobsStorage__accountName: 'acct', AzureWebJobsStorage__credential: 'connectionstring' }, /^AzureWebJobsStorage__credential must be managedidentity/],
+  ])('refuses incomplete or malformed identity-based storage %j', (storage, expected) => {
+    // Act
+    const error = configError({ ...validEnv, AzureWebJobsStorage: undefined, ...storage });
+
+    // Assess
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(expected);
   });
 
   it('parses the extra allowed hosts list', () => {
@@ -283,5 +339,35 @@ describe('loadConfig: reconciliation and publisher operation settings', () => {
 
     // Assess
     expect(error.issues).toEqual([expect.stringMatching(expected)]);
+  });
+});
+
+describe('loadConfig: retention settings', () => {
+  it('defaults to erasing personal data 90 days after the end, daily at 03:40 UTC', () => {
+    // Act
+    const config = loadConfig(validEnv);
+
+    // Assess
+    expect(config.retention).toEqual({ personalDataDays: 90, schedule: '0 40 3 * * *' });
+  });
+
+  it('accepts 0 (timer off) and periods of at least 7 days, refusing shorter ones and bad schedules', () => {
+    // Act
+    const off = loadConfig({ ...validEnv, RETENTION_PERSONAL_DATA_DAYS: '0', RETENTION_SCHEDULE: '0 0 */6 * * *' });
+    const error = configError({ ...validEnv, RETENTION_PERSONAL_DATA_DAYS: '3', RETENTION_SCHEDULE: '0 40 3 * *' });
+
+    // Assess
+    expect(off.retention).toEqual({ personalDataDays: 0, schedule: '0 0 */6 * * *' });
+    expect(error.issues).toEqual([
+      'RETENTION_PERSONAL_DATA_DAYS must be 0 (off) or at least 7 (got "3")',
+      'RETENTION_SCHEDULE must be a six-field NCRONTAB expression (second minute hour day month weekday) (got "0 40 3 * *")',
+    ]);
+  });
+
+  it('gives the timer registration the configured schedule, or the default when it is missing or invalid', () => {
+    // Assess
+    expect(retentionSchedule({ RETENTION_SCHEDULE: '0 15 2 * * 0' })).toBe('0 15 2 * * 0');
+    expect(retentionSchedule({})).toBe('0 40 3 * * *');
+    expect(retentionSchedule({ RETENTION_SCHEDULE: 'daily' })).toBe('0 40 3 * * *');
   });
 });

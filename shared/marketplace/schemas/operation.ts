@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Open, optionalDate, optionalNumber, optionalString, optionalTrimmed, trimmed } from './lenient';
+import { type Open, optionalDate, optionalNumber, optionalString, optionalTrimmed, trimmed, wrappedOrBareArray, absentIfEmpty } from './lenient';
 
 export type OperationAction = Open<
   'Unsubscribe' | 'ChangePlan' | 'ChangeQuantity' | 'Suspend' | 'Reinstate' | 'Renew' | 'Subscribe' | 'Transfer'
@@ -26,7 +26,19 @@ export interface MarketplaceOperation {
   errorMessage?: string;
 }
 
-export const operationSchema: z.ZodType<MarketplaceOperation> = z.looseObject({
+/**
+ * Microsoft's SaaS API emulator names the source `operationRequestedSource`; the documented name is
+ * `operationRequestSource`. The documented one wins when both are present.
+ */
+const withDocumentedSource = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  return record.operationRequestSource == null && record.operationRequestedSource != null
+    ? { ...record, operationRequestSource: record.operationRequestedSource }
+    : record;
+};
+
+const operationObjectSchema = z.looseObject({
   id: trimmed,
   activityId: optionalString,
   subscriptionId: optionalString,
@@ -38,13 +50,11 @@ export const operationSchema: z.ZodType<MarketplaceOperation> = z.looseObject({
   timeStamp: optionalDate,
   status: trimmed,
   operationRequestSource: optionalTrimmed,
-  errorStatusCode: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((value) => (value == null ? undefined : String(value))),
+  errorStatusCode: absentIfEmpty(z.union([z.string(), z.number()]).transform((value) => String(value))),
   errorMessage: optionalString,
 });
 
-export const operationListSchema: z.ZodType<MarketplaceOperation[]> = z
-  .looseObject({ operations: z.array(operationSchema).nullish() })
-  .transform((body) => body.operations ?? []);
+export const operationSchema: z.ZodType<MarketplaceOperation> = z.preprocess(withDocumentedSource, operationObjectSchema);
+
+/** `{ "operations": [...] }` as documented, or a bare array (Microsoft's SaaS API emulator). */
+export const operationListSchema: z.ZodType<MarketplaceOperation[]> = wrappedOrBareArray('operations', operationSchema);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type TermUnit } from './subscription';
-import { lenientNumber, optionalBoolean, optionalNumber, optionalString, optionalTrimmed } from './lenient';
+import { lenientNumber, optionalBoolean, optionalNumber, optionalString, optionalTrimmed, wrappedOrBareArray } from './lenient';
 
 export interface RecurrentBillingTerm {
   currency?: string;
@@ -83,6 +83,5 @@ export const planSchema: z.ZodType<Plan> = z.looseObject({
   sourceOffers: optionalArray(z.looseObject({ externalId: optionalString })),
 });
 
-export const planListSchema: z.ZodType<Plan[]> = z
-  .looseObject({ plans: z.array(planSchema).nullish() })
-  .transform((body) => body.plans ?? []);
+/** `{ "plans": [...] }` as documented, or a bare array (`[]` from Microsoft's SaaS API emulator). */
+export const planListSchema: z.ZodType<Plan[]> = wrappedOrBareArray('plans', planSchema);

@@ -8,6 +8,8 @@ import {
   optionalStringArray,
   optionalTrimmed,
   trimmed,
+  lenientArray,
+  type UnparseableItem,
 } from './lenient';
 
 export type SaasSubscriptionStatus = Open<'PendingFulfillmentStart' | 'Subscribed' | 'Suspended' | 'Unsubscribed' | 'NotStarted'>;
@@ -115,18 +117,21 @@ export const resolvedSubscriptionSchema: z.ZodType<ResolvedSubscription> = z.loo
 
 export interface SubscriptionPage {
   subscriptions: MarketplaceSubscription[];
+  /** Items that did not parse: set aside so that the rest of the page is still processed. */
+  unparseable: UnparseableItem[];
   nextLink?: string;
   continuationToken?: string;
 }
 
 export const subscriptionPageSchema: z.ZodType<SubscriptionPage> = z
   .looseObject({
-    subscriptions: z.array(subscriptionSchema).nullish(),
+    subscriptions: lenientArray(subscriptionSchema).nullish(),
     '@nextLink': optionalTrimmed,
     continuationToken: optionalTrimmed,
   })
   .transform((page) => ({
-    subscriptions: page.subscriptions ?? [],
+    subscriptions: page.subscriptions?.items ?? [],
+    unparseable: page.subscriptions?.unparseable ?? [],
     nextLink: page['@nextLink'] || undefined,
     continuationToken: page.continuationToken || undefined,
   }));

@@ -2,11 +2,13 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { AdminDependencies } from '../../../shared/admin';
 import { noopIsvHooks } from '../../../shared/isv/hooks';
 import type { MarketplaceApi } from '../../../shared/marketplace';
+import { InMemoryJobRunStore } from '../../fakes/inMemoryJobRunStore';
 import { fulfillmentRig } from '../publisherOperations/fakeFulfillment';
 
 /** The admin functions' dependencies over the fulfillment rig's fakes. */
 export function adminRig() {
   const rig = fulfillmentRig();
+  const runs = new InMemoryJobRunStore();
   const deps: AdminDependencies = {
     subscriptions: rig.subscriptions,
     history: rig.history,
@@ -14,6 +16,7 @@ export function adminRig() {
     plans: rig.plans,
     marketplace: rig.marketplace as unknown as MarketplaceApi,
     isv: { ...noopIsvHooks, notify: (event) => rig.isv.notify(event) },
+    runs,
     clock: rig.clock,
     trackingQueue: rig.trackingQueue,
     operationsQueue: rig.operationsQueue,
@@ -21,7 +24,7 @@ export function adminRig() {
     config: { publisherOperations: { pollMaxDelaySeconds: 60, timeoutMs: 3_600_000 }, reconciliation: { everyHours: 6, concurrency: 4, checkOperations: true } },
     logger: () => rig.logger,
   };
-  return { ...rig, deps };
+  return { ...rig, runs, deps };
 }
 
 export function httpContext(functionName: string): InvocationContext {

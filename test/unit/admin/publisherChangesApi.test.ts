@@ -178,6 +178,11 @@ describe('reconciliation functions', () => {
     expect(response.status).toBe(200);
     expect(body(response)).toMatchObject({ seen: 1, repaired: 1, drift: { quantity: 1 } });
     expect((await rig.local())?.quantity).toBe(30);
+    expect(await rig.runs.latest('reconciliation')).toMatchObject({
+      runId: (body(response) as { runId: string }).runId,
+      outcome: 'succeeded',
+      counts: { seen: 1, unchanged: 0, repaired: 1, imported: 0, failed: 0, operationsRecovered: 0 },
+    });
   });
 
   it('POST /api/reconcile answers 503 when Microsoft cannot be listed', async () => {
@@ -191,6 +196,7 @@ describe('reconciliation functions', () => {
 
     // Assess
     expect(response.status).toBe(503);
+    expect(await rig.runs.latest('reconciliation')).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^DependencyUnavailableError: /) as unknown });
   });
 
   it.each([
@@ -207,5 +213,6 @@ describe('reconciliation functions', () => {
 
     // Assess
     expect(rig.marketplace.pagesRead).toBe(pages);
+    expect(rig.runs.saved.map((run) => run.outcome)).toEqual(pages === 1 ? ['running', 'succeeded'] : []);
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_PURCHASE_TOKEN_LENGTH } from '../../../shared/marketplace/fulfillmentMethods';
 import {
   buildPlansBody,
   buildResolveBody,
@@ -54,6 +55,22 @@ describe('marketplace client: fulfillment v2', () => {
     // Assess
     await expect(result).rejects.toMatchObject({ code: 'ValidationFailed' });
     expect(rig.server.requests).toHaveLength(0);
+  });
+
+  it('refuses a purchase token longer than any real one without calling the service, and sends one at the bound', async () => {
+    // Prepare
+    rig.server.reply({ body: buildResolveBody() });
+    const atBound = 'a'.repeat(MAX_PURCHASE_TOKEN_LENGTH);
+
+    // Act
+    const junk = await rig.client.resolve('a'.repeat(15_000)).catch((error: unknown) => error);
+    const longest = await rig.client.resolve(atBound);
+
+    // Assess
+    expect(junk).toMatchObject({ code: 'ValidationFailed', message: expect.stringContaining(`longer than ${MAX_PURCHASE_TOKEN_LENGTH} characters`) });
+    expect(longest.id).toBe(SUBSCRIPTION_ID);
+    expect(rig.server.requests).toHaveLength(1);
+    expect(rig.server.requests[0]!.headers['x-ms-marketplace-token']).toBe(atBound);
   });
 
   it('gets one subscription and generates a correlation id when none is given', async () => {

@@ -126,7 +126,7 @@ describe('emitUsage', () => {
     const rig = await afterHour10();
     const crashing = rig.usage.sumBucket.bind(rig.usage);
     rig.usage.sumBucket = () => Promise.reject(new Error('host killed'));
-    await expect(rig.emit()).rejects.toThrow('host killed');
+    expect(await rig.emit()).toMatchObject({ claimed: 1, failed: 1, marketplaceCalls: 0 });
     rig.usage.sumBucket = crashing;
 
     // Act

@@ -55,6 +55,22 @@ describe('usage ingestion: validation', () => {
     expect(report.results[0]?.reason).toEqual({ code: 'subscription-not-subscribed', message: expect.stringContaining('is Suspended; Microsoft accepts usage only while it is Subscribed') });
   });
 
+  it('accepts usage of a cancelled subscription dated before the cancellation and refuses usage after it', async () => {
+    // Prepare: cancelled at 10:20 (retainUntil is set 7 days after the cancellation)
+    const rig = await meteringRig();
+    await rig.subscriptions.updateWithRetry(SUBSCRIPTION_ID, (s) => ({ ...s, status: 'Unsubscribed', retainUntil: '2025-03-17T10:20:00.000Z' }));
+
+    // Act
+    const report = await rig.ingestion.ingest([wire({ id: 'before', timestamp: '2025-03-10T10:19:59Z' }), wire({ id: 'after', timestamp: '2025-03-10T10:20:00Z' })]);
+
+    // Assess
+    expect(report.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
+    expect(report.results[1]?.reason).toEqual({
+      code: 'subscription-not-subscribed',
+      message: expect.stringContaining('was cancelled at 2025-03-10T10:20:00.000Z; Microsoft accepts usage of a cancelled subscription only for usage before the cancellation'),
+    });
+  });
+
   it('refuses usage of a plan Microsoft does not list for the subscription', async () => {
     // Prepare
     const rig = await meteringRig();

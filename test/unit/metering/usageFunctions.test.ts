@@ -4,6 +4,7 @@ import { createUsageIngestHandler } from '../../../functions/usageIngest';
 import { createUsageReportHandler } from '../../../functions/usageReport';
 import { DependencyUnavailableError } from '../../../shared/errors';
 import { silentLogger } from '../../../shared/logging';
+import { InMemoryJobRunStore } from '../../fakes/inMemoryJobRunStore';
 import { SUBSCRIPTION_ID } from './support/builders';
 import { CLAIM_TIMEOUT_MS, meteringRig, SETTLE_MS, WINDOW_MARGIN_MS, wire } from './support/rig';
 
@@ -14,6 +15,7 @@ async function functionsRig(now = '2025-03-10T10:30:00.000Z') {
   const deps = {
     ...rig,
     marketplace: { listAvailablePlans: () => Promise.resolve([{ planId: 'starter', planComponents: { meteringDimensions: [{ id: 'api-calls' }] } }]), postBatchUsageEvents: rig.metering.postBatchUsageEvents },
+    runs: new InMemoryJobRunStore(),
     config: { metering: { windowMarginMs: WINDOW_MARGIN_MS, settleMs: SETTLE_MS, claimTimeoutMs: CLAIM_TIMEOUT_MS } },
     logger: () => silentLogger,
   };
@@ -119,5 +121,13 @@ describe('emitUsage timer', () => {
 
     // Assess
     expect(report).toMatchObject({ throughHour: '2025-03-10T10:00:00.000Z', emitted: 1, marketplaceCalls: 1 });
+    expect(await deps.runs.latest('usageEmission')).toEqual({
+      job: 'usageEmission',
+      runId: report.runId,
+      startedAt: '2025-03-10T11:05:00.000Z',
+      finishedAt: '2025-03-10T11:05:00.000Z',
+      outcome: 'succeeded',
+      counts: { claimed: 1, emitted: 1, duplicates: 0, rejected: 0, empty: 0, retryLater: 0, busy: 0 },
+    });
   });
 });

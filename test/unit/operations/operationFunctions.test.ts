@@ -77,8 +77,8 @@ describe('poison admin functions', () => {
     };
   };
   const context = (): InvocationContext => new InvocationContext({ invocationId: 'inv-2', functionName: 'poison' });
-  const request = (method: string, queue: string, body?: string): HttpRequest =>
-    new HttpRequest({ method, url: `http://localhost/api/ops/poison/${queue}`, params: { queue }, ...(body === undefined ? {} : { body: { string: body } }) });
+  const request = (method: string, queue: string, body?: string, headers: Record<string, string> = {}): HttpRequest =>
+    new HttpRequest({ method, url: `http://localhost/api/ops/poison/${queue}`, params: { queue }, headers, ...(body === undefined ? {} : { body: { bytes: Buffer.from(body) } }) });
 
   it('lists the decoded poison messages of the operations queue', async () => {
     // Prepare
@@ -117,14 +117,37 @@ describe('poison admin functions', () => {
     expect(poison.sent).toEqual([text]);
   });
 
-  it('answers 400 to a replay body it cannot read', async () => {
+  it.each([
+    ['no body', undefined, {}],
+    ['an empty JSON object without a content type', '{}', {}],
+    ['a JSON body with application/json', '{"max":1}', { 'content-type': 'application/json' }],
+  ])('replays with %s', async (_name, body, headers) => {
     // Prepare
-    const handler = createReplayPoisonMessagesHandler(() => ({ poison: store(), logger: () => silentLogger }));
+    const poison = store();
+    const handler = createReplayPoisonMessagesHandler(() => ({ poison, logger: () => silentLogger }));
 
     // Act
-    const response = await handler(request('POST', 'operations', '{"max":"all"}'), context());
+    const response = await handler(request('POST', 'operations', body, headers), context());
 
     // Assess
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
+    expect(poison.sent).toEqual([text]);
+  });
+
+  it.each([
+    ['a field of the wrong type', '{"max":"all"}', {}, 400],
+    ['text that is not JSON', 'not json', {}, 400],
+    ['a form post (curl -d without a content type)', '{"max":1}', { 'content-type': 'application/x-www-form-urlencoded' }, 415],
+  ])('answers %s with %i and replays nothing', async (_name, body, headers, status) => {
+    // Prepare
+    const poison = store();
+    const handler = createReplayPoisonMessagesHandler(() => ({ poison, logger: () => silentLogger }));
+
+    // Act
+    const response = await handler(request('POST', 'operations', body, headers), context());
+
+    // Assess
+    expect(response.status).toBe(status);
+    expect(poison.sent).toEqual([]);
   });
 });

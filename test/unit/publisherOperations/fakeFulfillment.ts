@@ -2,7 +2,7 @@ import type { CatalogPlan } from '../../../shared/catalog';
 import { fixedClock } from '../../../shared/clock';
 import type { IsvEvent, LifecycleNotifier } from '../../../shared/isv/hooks';
 import { createLogger, type LogFields, type LogLevel } from '../../../shared/logging';
-import { MarketplaceApiError, type AcceptedOperation, type MarketplaceApi, type MarketplaceOperation, type MarketplaceSubscription, type Plan } from '../../../shared/marketplace';
+import { MarketplaceApiError, type AcceptedOperation, type MarketplaceApi, type MarketplaceOperation, type ListSubscriptionsOptions, type MarketplaceSubscription, type Plan, type UnparseableItem } from '../../../shared/marketplace';
 import type { OperationMessage } from '../../../shared/operations/operationMessage';
 import type { TrackingMessage } from '../../../shared/publisherOperations';
 import { recordFromMarketplace } from '../../../shared/subscription/fromMarketplace';
@@ -39,6 +39,8 @@ export class FakeFulfillment implements FulfillmentPort {
   readonly subscriptions = new Map<string, MarketplaceSubscription>();
   readonly operations = new Map<string, MarketplaceOperation>();
   readonly plansByOffer = new Map<string, Plan[]>();
+  /** Listed items that do not parse: reported to `onUnparseable` as the real client does. */
+  readonly unparseable: UnparseableItem[] = [];
   readonly calls: Array<{ method: Method; args: unknown[] }> = [];
   private readonly failures = new Map<Method, Error[]>();
   pageSize = 100;
@@ -59,7 +61,8 @@ export class FakeFulfillment implements FulfillmentPort {
     if (error !== undefined) throw error;
   }
 
-  async *listSubscriptions(): AsyncGenerator<MarketplaceSubscription> {
+  async *listSubscriptions(options: ListSubscriptionsOptions = {}): AsyncGenerator<MarketplaceSubscription> {
+    for (const item of this.unparseable) options.onUnparseable?.(item);
     const all = [...this.subscriptions.values()];
     for (let start = 0; start === 0 || start < all.length; start += this.pageSize) {
       this.enter('listSubscriptions', [start]);

@@ -32,6 +32,21 @@ describe('reconcileSubscriptions', () => {
     expect((await rig.subscriptions.get(SUBSCRIPTION_ID))?.etag).toBe(before?.etag);
   });
 
+  it('counts and logs a listed item that does not parse, and still reconciles the rest of the page', async () => {
+    // Prepare
+    const rig = fulfillmentRig();
+    await seed(rig, { saasSubscriptionStatus: 'Suspended' }, { saasSubscriptionStatus: 'Subscribed' });
+    rig.marketplace.unparseable.push({ index: 1, id: OTHER_ID, problems: 'planId: invalid_type' });
+
+    // Act
+    const report = await reconcileSubscriptions(rig.reconcileDeps);
+
+    // Assess
+    expect(report).toMatchObject({ seen: 1, repaired: 1, failed: 0, unparseable: 1 });
+    expect(report.failures).toEqual([{ subscriptionId: OTHER_ID, error: 'unparseable: planId: invalid_type' }]);
+    expect(rig.logs).toContainEqual({ level: 'warn', message: 'listed subscription skipped: it does not parse', fields: expect.objectContaining({ subscriptionId: OTHER_ID, problems: 'planId: invalid_type' }) });
+  });
+
   it('repairs a status drift through the state machine: record, history and the ISV all hear of it', async () => {
     // Prepare
     const rig = fulfillmentRig();

@@ -2,7 +2,9 @@ import { ConfigurationError } from '../../../shared/errors';
 import { createQueue } from '../../../shared/storage/createQueue';
 import { createTableStores } from '../../../shared/storage/createTableStores';
 import { isValidQueueName, QUEUE_NAMES } from '../../../shared/storage/queueNames';
-import { createTableClient, serviceUri, usesPlainHttp } from '../../../shared/storage/storageSettings';
+import { createQueueClient, createTableClient, serviceUri, usesPlainHttp } from '../../../shared/storage/storageSettings';
+import { loadConfig } from '../../../shared/config';
+import { storageSettingsFrom } from '../../../shared/dependencies';
 import { tableName, TABLE_NAMES } from '../../../shared/storage/tableNames';
 import { createFakeCredential } from '../../fakes/fakeCredential';
 
@@ -33,6 +35,28 @@ describe('storage settings', () => {
     // Assess
     expect(derived).toEqual(['https://acct.table.core.windows.net', 'https://acct.queue.core.windows.net']);
     expect(explicit).toBe('https://tables.example/');
+  });
+
+  it('builds clients on the configured service URIs when no account name is given (the deployment\'s form)', () => {
+    // Prepare
+    const config = loadConfig({
+      MARKETPLACE_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+      MARKETPLACE_CLIENT_ID: '66666666-7777-8888-9999-000000000000',
+      MARKETPLACE_AUTH_MODE: 'managedIdentity',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__tableServiceUri: 'https://tables.contoso.example/',
+      AzureWebJobsStorage__queueServiceUri: 'https://queues.contoso.example/',
+    });
+    const credential = createFakeCredential();
+
+    // Act
+    const settings = storageSettingsFrom(config.storage, credential);
+    const table = createTableClient(settings, tableName('history', ''));
+    const queue = createQueueClient(settings, QUEUE_NAMES.operations);
+
+    // Assess
+    expect([table.url, queue.url]).toEqual(['https://tables.contoso.example', 'https://queues.contoso.example/operations']);
+    expect(credential.scopes).toEqual([]);
   });
 
   it('refuses identity settings with neither an account name nor a service URI', () => {

@@ -5,7 +5,7 @@ import { readLimited } from '../http/readJsonBody';
 /** The parts of an HttpRequest that readFormBody uses. */
 export type FormBodyRequest = Pick<HttpRequest, 'headers' | 'body'>;
 
-/** The Activate form carries three short fields; anything much larger is not ours. */
+/** Forms carry a few short fields; anything much larger is not ours. */
 export const MAX_FORM_BYTES = 8 * 1024;
 
 /**
