@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { startIsvReceiver, type IsvReceiver } from '../fakes/isvReceiver';
-import { controlAt, emulatorDetail, eventually, fireAt, localStores, spawnHost, subscribedSubscription, type SpawnedHost, type StackAddresses } from './webhookFlows';
+import { addressesOf, controlAt, emulatorDetail, eventually, fireAt, localStores, spawnHost, subscribedSubscription, type SpawnedHost, type StackAddresses } from './webhookFlows';
 
 /**
  * #13 item 12: the app on two instances (two local hosts, instance ids `instance-1` and
@@ -89,7 +89,7 @@ describe('several instances: two local hosts on one storage account', () => {
     second = await spawnHost({ appDir: APP_DIR, settings: stack.settings, caCertPath: stack.emulator.caCertPath, args: [...HOST_ARGS, '--instance-id', 'instance-2'] });
     proxy = await fanOut(() => [stack.hostUrl, second.url]);
     await controlAt(stack.emulator.url, '/config', { method: 'PUT', body: { webhookUrl: proxy.url } });
-    addresses = { emulatorUrl: stack.emulator.url, emulatorApiUrl: stack.emulator.apiBaseUrl, storageConnectionString: stack.azurite.connectionString, settings: stack.settings };
+    addresses = addressesOf(stack);
   }, 120_000);
 
   afterAll(async () => {
