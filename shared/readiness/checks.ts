@@ -35,32 +35,37 @@ function storageFix(options: StorageCheckOptions, service: 'Table' | 'Queue'): s
     : `check AzureWebJobsStorage__accountName and that the app's identity has the Storage ${service} Data Contributor role`;
 }
 
-export function tablesCheck(probe: StorageProbe, options: StorageCheckOptions): ReadinessCheck {
+/** One storage service read with the app's identity: `pass` when it answers, `fail` naming the endpoint and the setting. */
+function storageCheck(
+  name: string,
+  service: 'Table' | 'Queue',
+  url: string,
+  options: StorageCheckOptions,
+  read: (signal: AbortSignal) => Promise<Record<string, unknown> | undefined>,
+): ReadinessCheck {
+  const where = `${service} Storage at ${describeEndpoint(url)}`;
   return {
-    name: 'tables',
+    name,
     run: async (signal) => {
       try {
-        await probe.readTable(signal);
-        return { status: 'pass', reason: `Table Storage at ${describeEndpoint(probe.tableUrl)} answers` };
+        const details = await read(signal);
+        return { status: 'pass', reason: `${where} answers`, ...(details === undefined ? {} : { details }) };
       } catch (error) {
-        return { status: 'fail', reason: `Table Storage at ${describeEndpoint(probe.tableUrl)} could not be read: ${shortError(error)}; ${storageFix(options, 'Table')}` };
+        return { status: 'fail', reason: `${where} could not be read: ${shortError(error)}; ${storageFix(options, service)}` };
       }
     },
   };
 }
 
+export function tablesCheck(probe: StorageProbe, options: StorageCheckOptions): ReadinessCheck {
+  return storageCheck('tables', 'Table', probe.tableUrl, options, async (signal) => {
+    await probe.readTable(signal);
+    return undefined;
+  });
+}
+
 export function queuesCheck(probe: StorageProbe, queues: readonly string[], options: StorageCheckOptions): ReadinessCheck {
-  return {
-    name: 'queues',
-    run: async (signal) => {
-      try {
-        const depths = await probe.queueDepths(queues, signal);
-        return { status: 'pass', reason: `Queue Storage at ${describeEndpoint(probe.queueUrl)} answers`, details: { depths } };
-      } catch (error) {
-        return { status: 'fail', reason: `Queue Storage at ${describeEndpoint(probe.queueUrl)} could not be read: ${shortError(error)}; ${storageFix(options, 'Queue')}` };
-      }
-    },
-  };
+  return storageCheck('queues', 'Queue', probe.queueUrl, options, async (signal) => ({ depths: await probe.queueDepths(queues, signal) }));
 }
 
 /** Poison messages do not stop the app, so they warn: each one is work that never got done. */

@@ -149,8 +149,16 @@ describe('the local host serving build/app/', () => {
       },
       30_000,
     );
-    const detail = await fetch(`${stack.hostUrl}/api/subscriptions/${bought.subscriptionId}`, { headers: { 'x-functions-key': FUNCTION_KEY } });
-    expect(detail.status).toBe(200);
-    expect(((await detail.json()) as { subscription: { status: string } }).subscription.status).toBe('Subscribed');
+    // The record turns Subscribed just after Microsoft's Activate answers.
+    await eventually(
+      'the stored subscription is Subscribed',
+      async () => {
+        const detail = await fetch(`${stack.hostUrl}/api/subscriptions/${bought.subscriptionId}`, { headers: { 'x-functions-key': FUNCTION_KEY } });
+        expect(detail.status).toBe(200);
+        const { subscription } = (await detail.json()) as { subscription: { status: string } };
+        return subscription.status === 'Subscribed' ? true : undefined;
+      },
+      10_000,
+    );
   });
 });
