@@ -20,6 +20,8 @@ export interface AzuriteOptions {
 }
 
 export interface RunningAzurite {
+  /** Blob port: the local host keeps its timers' singleton locks there, as the real host does. */
+  readonly blobPort: number;
   readonly queuePort: number;
   readonly tablePort: number;
   readonly queueEndpoint: string;
@@ -30,11 +32,12 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-export function devConnectionString(queuePort: number, tablePort: number, host = '127.0.0.1'): string {
+export function devConnectionString(queuePort: number, tablePort: number, host = '127.0.0.1', blobPort?: number): string {
   return [
     'DefaultEndpointsProtocol=http',
     `AccountName=${DEV_ACCOUNT}`,
     `AccountKey=${DEV_ACCOUNT_KEY}`,
+    ...(blobPort === undefined ? [] : [`BlobEndpoint=http://${host}:${blobPort}/${DEV_ACCOUNT}`]),
     `QueueEndpoint=http://${host}:${queuePort}/${DEV_ACCOUNT}`,
     `TableEndpoint=http://${host}:${tablePort}/${DEV_ACCOUNT}`,
     '',
@@ -53,9 +56,9 @@ function azuriteBinary(): string {
 }
 
 /**
- * Starts Azurite (queue and table services only) as a child process on loopback, in memory, without
- * telemetry, and resolves once both services accept connections. The blob service is not started:
- * the app does not use blobs.
+ * Starts Azurite as a child process on loopback, in memory, without telemetry, and resolves once its
+ * services accept connections. The app uses tables and queues; the local Functions host keeps its
+ * timers' singleton locks (blob leases) in the blob service, as the real host does.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const args = [
@@ -79,19 +82,20 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const ports = await waitForPorts(child, options.startTimeoutMs ?? 20_000);
   const stop = (): Promise<void> => stopChild(child);
   return {
+    blobPort: ports.blob,
     queuePort: ports.queue,
     tablePort: ports.table,
     queueEndpoint: `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`,
     tableEndpoint: `http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`,
-    connectionString: devConnectionString(ports.queue, ports.table),
+    connectionString: devConnectionString(ports.queue, ports.table, '127.0.0.1', ports.blob),
     pid: child.pid,
     stop,
   };
 }
 
-function waitForPorts(child: ChildProcess, timeoutMs: number): Promise<{ queue: number; table: number }> {
+function waitForPorts(child: ChildProcess, timeoutMs: number): Promise<{ blob: number; queue: number; table: number }> {
   return new Promise((resolve, reject) => {
-    const found: { queue?: number; table?: number } = {};
+    const found: { blob?: number; queue?: number; table?: number } = {};
     let output = '';
     const timer = setTimeout(() => {
       void stopChild(child);
@@ -99,16 +103,16 @@ function waitForPorts(child: ChildProcess, timeoutMs: number): Promise<{ queue: 
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      for (const match of output.matchAll(/Azurite (Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
-        const service = match[1] === 'Queue' ? 'queue' : 'table';
+      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
+        const service = match[1] === 'Blob' ? 'blob' : match[1] === 'Queue' ? 'queue' : 'table';
         found[service] = Number(match[2]);
       }
-      if (found.queue !== undefined && found.table !== undefined) {
+      if (found.blob !== undefined && found.queue !== undefined && found.table !== undefined) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.resume();
         child.stderr?.resume();
-        resolve({ queue: found.queue, table: found.table });
+        resolve({ blob: found.blob, queue: found.queue, table: found.table });
       }
     };
     child.stdout?.on('data', onData);

@@ -12,6 +12,7 @@ import { loadApp } from './loadApp';
 import { createQueueListener, type QueueListener } from './queueListener';
 import { adminQueueTriggerMetadata, sendQueueOutputs } from './queueMessages';
 import { createQueueStorage } from './queueStorage';
+import { blobTimerLock, DEFAULT_TIMER_LOCK_TIMING, type TimerLockTiming } from './timerLock';
 import { createTimerScheduler } from './timerScheduler';
 
 export interface HostOptions {
@@ -35,6 +36,12 @@ export interface HostOptions {
   queueLeaseMs?: number;
   /** Timer time zone (IANA). Default: settings.WEBSITE_TIME_ZONE or UTC. */
   timeZone?: string;
+  /** This instance's id (logs, and `WEBSITE_INSTANCE_ID` as the real host sets it). Default: settings.WEBSITE_INSTANCE_ID or a new id. */
+  instanceId?: string;
+  /** The app's host id, shared by every instance of it (names its timer locks). Default: settings.AzureFunctionsWebHost__hostid or `local`. */
+  hostId?: string;
+  /** Timer listener lock timing (blob leases in AzureWebJobsStorage); `false` runs timers without a lock. Default: the real host's 60 s / 60 s. */
+  timerLock?: TimerLockTiming | false;
   /** How long stop() waits for in-flight invocations. Default 30 s. */
   drainTimeoutMs?: number;
   logger?: Logger;
@@ -42,6 +49,7 @@ export interface HostOptions {
 
 export interface RunningHost {
   readonly url: string;
+  readonly instanceId: string;
   readonly port: number;
   readonly functions: readonly FunctionSummary[];
   /** Stops HTTP, timers and queue polling, waits for in-flight work (bounded), runs appTerminate hooks. */
@@ -52,6 +60,7 @@ export interface RunningHost {
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const appDir = path.resolve(options.appDir ?? process.cwd());
   const settings = options.settings ?? process.env;
+  const instanceId = options.instanceId ?? settings.WEBSITE_INSTANCE_ID ?? randomUUID();
   const logger = options.logger ?? consoleLogger();
   const hostSettings = readHostSettings(path.resolve(appDir, options.hostJsonPath ?? 'host.json'), {
     required: options.hostJsonPath !== undefined,
@@ -84,8 +93,16 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       storage.assertConnection(listener.connection);
       listeners.push(listener);
     }
+    const timerFunctions = app.functions.filter((f) => f.kind === 'timer');
+    const lockTiming = options.timerLock === false ? undefined : (options.timerLock ?? DEFAULT_TIMER_LOCK_TIMING);
+    const hostId = options.hostId ?? settings.AzureFunctionsWebHost__hostid ?? 'local';
+    const lock = lockTiming === undefined || timerFunctions.length === 0 ? undefined : blobTimerLock(settings.AzureWebJobsStorage, hostId, lockTiming);
+    if (timerFunctions.length > 0 && lock === undefined) {
+      logger.info('timers run without a singleton lock (no blob endpoint in AzureWebJobsStorage): run one instance only', { instanceId });
+    }
     const timers = createTimerScheduler({
-      functions: app.functions.filter((f) => f.kind === 'timer'),
+      functions: timerFunctions,
+      lock: lock === undefined || lockTiming === undefined ? undefined : { lock, timing: lockTiming },
       invoker,
       settings,
       timeZone: options.timeZone ?? settings.WEBSITE_TIME_ZONE ?? 'UTC',
@@ -132,15 +149,15 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     });
     for (const listener of listeners) listener.start();
     timers.start();
-    logger.info('host started', { url: server.url, functions: app.functions.length, keysEnforced: keys.enabled });
+    logger.info('host started', { url: server.url, functions: app.functions.length, keysEnforced: keys.enabled, instanceId });
 
     let stopping: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       state = 'Stopping';
       const closed = server.close();
-      timers.stop();
+      const timersStopped = timers.stop();
       for (const listener of listeners) listener.stop();
-      const drained = Promise.allSettled([...listeners.map((l) => l.drained()), invoker.idle(), ...background, closed]);
+      const drained = Promise.allSettled([...listeners.map((l) => l.drained()), invoker.idle(), ...background, closed, timersStopped]);
       const finished = await withTimeout(drained, options.drainTimeoutMs ?? 30_000);
       if (!finished) logger.warn('stopped without waiting for every in-flight invocation', { inFlight: invoker.inFlight });
       await app.terminate();
@@ -149,6 +166,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     const routePrefix = options.routePrefix ?? hostSettings.routePrefix;
     return {
       url: server.url,
+      instanceId,
       port: server.port,
       functions: app.functions.map((fn) => {
         const summary = summarize(fn);

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { consoleLogger, type LogLevel } from '../../shared/logging';
 import type { FunctionSummary } from './functionIndex';
 import { startHost, type HostOptions, type RunningHost } from './host';
 import { parseTimeSpan } from './hostConfig';
+import { DEFAULT_TIMER_LOCK_TIMING } from './timerLock';
 
 const USAGE = `Local Azure Functions host (HTTP, storage queue and timer triggers)
 
@@ -10,6 +12,10 @@ Usage: node dist/dev/host/main.js [options] [entry…]
 
   --entry <file|glob>             entry file(s), repeatable (default: package.json "main")
   --port <n>                      port on 127.0.0.1, 0 = any free port (default: FUNCTIONS_HOST_PORT or 7071)
+  --instance-id <id>              this instance's id in logs and WEBSITE_INSTANCE_ID (default: WEBSITE_INSTANCE_ID or a new id)
+  --host-id <id>                  the app's host id, shared by its instances; names the timer locks (default: local)
+  --timer-lock-period <TimeSpan>  timer listener lock lease, 15-60 s (default 00:01:00, as the real host)
+  --timer-lock-polling <TimeSpan> how often an instance without a timer's lock tries to take it (default 00:01:00)
   --app-dir <dir>                 function app directory (default: current directory)
   --host-json <file>              host.json to read (default: <app-dir>/host.json)
   --visibility-timeout <TimeSpan> override extensions.queues.visibilityTimeout (e.g. 00:00:00)
@@ -36,6 +42,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     options: {
       entry: { type: 'string', multiple: true },
       port: { type: 'string' },
+      'instance-id': { type: 'string' },
+      'host-id': { type: 'string' },
+      'timer-lock-period': { type: 'string' },
+      'timer-lock-polling': { type: 'string' },
       'app-dir': { type: 'string' },
       'host-json': { type: 'string' },
       'visibility-timeout': { type: 'string' },
@@ -46,6 +56,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     },
   });
   const entry = [...(values.entry ?? []), ...positionals];
+  const instanceId = values['instance-id'] ?? env.WEBSITE_INSTANCE_ID ?? randomUUID();
   const logLevel = values['log-level'] ?? env.FUNCTIONS_HOST_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`--log-level must be debug, info, warn or error`);
   return {
@@ -53,9 +64,15 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     logLevel: logLevel as LogLevel,
     entry: entry.length > 0 ? entry : undefined,
     port: integer('--port', values.port ?? env.FUNCTIONS_HOST_PORT ?? '7071', 0, 65535),
+    instanceId,
+    hostId: values['host-id'],
+    timerLock: {
+      periodMs: optional(values['timer-lock-period'], parseTimeSpan) ?? DEFAULT_TIMER_LOCK_TIMING.periodMs,
+      recoveryPollingMs: optional(values['timer-lock-polling'], parseTimeSpan) ?? DEFAULT_TIMER_LOCK_TIMING.recoveryPollingMs,
+    },
     appDir: values['app-dir'],
     hostJsonPath: values['host-json'],
-    settings: env,
+    settings: { ...env, WEBSITE_INSTANCE_ID: instanceId },
     queues: {
       visibilityTimeoutMs: optional(values['visibility-timeout'], parseTimeSpan),
       maxPollingIntervalMs: optional(values['max-polling-interval'], parseTimeSpan),
@@ -94,7 +111,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     process.stdout.write(USAGE);
     return;
   }
-  const logger = consoleLogger({ level: options.logLevel, fields: { source: 'host' } });
+  const logger = consoleLogger({ level: options.logLevel, fields: { source: 'host', instanceId: options.instanceId } });
   let host: RunningHost;
   try {
     host = await startHost({ ...options, logger });

@@ -4,6 +4,7 @@ import type { RpcInvocationResponse, RpcTypedData } from './coreTypes';
 import { booleanOption, stringOption, type HostFunction } from './functionIndex';
 import { resolveAppSettings } from './hostConfig';
 import type { Invoker } from './invoker';
+import type { TimerLock, TimerLockTiming } from './timerLock';
 
 /** The longest delay `setTimeout` honours (about 24.8 days); longer waits are chained. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -55,11 +56,14 @@ export interface TimerSchedulerOptions {
   timeZone: string;
   logger: Logger;
   sendOutputs(fn: HostFunction, response: RpcInvocationResponse): Promise<unknown>;
+  /** The singleton lock shared by every instance (blob leases); absent: this host runs its timers alone. */
+  lock?: { lock: TimerLock; timing: TimerLockTiming };
 }
 
 export interface TimerScheduler {
   start(): void;
-  stop(): void;
+  /** Stops firing; resolves once the listener locks this host held are released. */
+  stop(): Promise<void>;
   /** Runs a timer function now (admin endpoint): no schedule status, not past due. */
   runNow(fn: HostFunction): Promise<void>;
 }
@@ -69,16 +73,23 @@ interface TimerState {
   cron: Cron;
   status: ScheduleStatus | null;
   timeout?: NodeJS.Timeout;
+  /** This host holds the timer's listener lock (always true without a lock). */
+  listening: boolean;
+  lockTimer?: NodeJS.Timeout;
 }
 
-/** Fires each timer function on its schedule; an invocation never overlaps the previous one. */
+/**
+ * Fires each timer function on its schedule; an invocation never overlaps the previous one. With a
+ * lock, as on the real host, only the instance holding a timer's listener lock fires it: the lock is
+ * renewed every half period while held; a host without it tries again every recovery interval.
+ */
 export function createTimerScheduler(options: TimerSchedulerOptions): TimerScheduler {
   const { invoker, logger } = options;
   let stopped = false;
   const timers: TimerState[] = options.functions.map((fn) => {
     const schedule = resolveAppSettings(stringOption(fn.trigger, 'schedule') ?? '', options.settings);
     try {
-      return { fn, cron: parseSchedule(schedule, options.timeZone), status: null };
+      return { fn, cron: parseSchedule(schedule, options.timeZone), status: null, listening: false };
     } catch (error) {
       throw new Error(`Function "${fn.name}": ${(error as Error).message}`, { cause: error });
     }
@@ -94,7 +105,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   };
 
   const arm = (state: TimerState, after: Date): void => {
-    if (stopped) return;
+    if (stopped || !state.listening) return;
     const next = state.cron.nextRun(after);
     if (!next) return;
     const wait = (): void => {
@@ -109,7 +120,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   };
 
   const fire = async (state: TimerState, scheduled: Date): Promise<void> => {
-    if (stopped) return;
+    if (stopped || !state.listening) return;
     await run(state.fn, timerTriggerData(state.status));
     const now = new Date();
     const following = state.cron.nextRun(now > scheduled ? now : scheduled);
@@ -121,21 +132,56 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     arm(state, now > scheduled ? now : scheduled);
   };
 
+  const listen = (state: TimerState): void => {
+    state.listening = true;
+    const runOnStartup = booleanOption(state.fn.trigger, 'runOnStartup') ?? false;
+    logger.debug('timer scheduled', { functionName: state.fn.name, next: state.cron.nextRun()?.toISOString(), runOnStartup });
+    if (runOnStartup) {
+      void run(state.fn, timerTriggerData(null)).then(() => arm(state, new Date()));
+    } else {
+      arm(state, new Date());
+    }
+  };
+
+  const coordinated = options.lock;
+  const contend = async (state: TimerState): Promise<void> => {
+    if (stopped || coordinated === undefined) return;
+    const { lock, timing } = coordinated;
+    const name = state.fn.name;
+    let held = false;
+    try {
+      held = state.listening ? await lock.renew(name) : await lock.acquire(name);
+    } catch (error) {
+      logger.warn('timer listener lock not reachable', { functionName: name, error });
+    }
+    if (stopped) return;
+    if (held && !state.listening) {
+      logger.info('timer listener lock taken: this instance runs the timer', { functionName: name });
+      listen(state);
+    } else if (!held && state.listening) {
+      logger.warn('timer listener lock lost: another instance runs the timer', { functionName: name });
+      state.listening = false;
+      clearTimeout(state.timeout);
+    }
+    state.lockTimer = setTimeout(() => void contend(state), held ? timing.periodMs / 2 : timing.recoveryPollingMs);
+  };
+
   return {
     start() {
       for (const state of timers) {
-        const runOnStartup = booleanOption(state.fn.trigger, 'runOnStartup') ?? false;
-        logger.debug('timer scheduled', { functionName: state.fn.name, next: state.cron.nextRun()?.toISOString(), runOnStartup });
-        if (runOnStartup) {
-          void run(state.fn, timerTriggerData(null)).then(() => arm(state, new Date()));
-        } else {
-          arm(state, new Date());
-        }
+        if (coordinated === undefined) listen(state);
+        else void contend(state);
       }
     },
-    stop() {
+    async stop() {
       stopped = true;
-      for (const state of timers) clearTimeout(state.timeout);
+      for (const state of timers) {
+        clearTimeout(state.timeout);
+        clearTimeout(state.lockTimer);
+      }
+      const held = timers.filter((state) => state.listening);
+      for (const state of held) state.listening = false;
+      if (coordinated !== undefined) await Promise.allSettled(held.map((state) => coordinated.lock.release(state.fn.name)));
     },
     runNow: (fn) => run(fn, timerTriggerData(null)),
   };

@@ -3,7 +3,7 @@ import { AlreadyExistsError, ConcurrencyConflictError, NotFoundError, toError } 
 import type { LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import { redactText, type Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
-import { convergeOnLatestState } from '../operations/convergeOnLatestState';
+import { readAndConverge, withSubscriptionLease } from '../operations/convergeOnLatestState';
 import type { HistoryStore, OperationLedger, SubscriptionStore } from '../storage';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
 import type { SubscriptionRecord } from '../subscription/model';
@@ -63,7 +63,26 @@ export async function activateSubscription(
   }
 }
 
+/** Waits between attempts to take the subscription's lease (a webhook being processed holds it for seconds). */
+export const ACTIVATION_LEASE_WAITS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * The whole activation holds the subscription's lease, so that two deliveries of the activation
+ * (the buyer landed on two instances) or a webhook processed meanwhile never activate or provision
+ * twice: the second one reads Microsoft's state after the first is done. Waits a few seconds for a
+ * lease held by another worker, then fails the attempt (the queue retries).
+ */
 async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<ActivationOutcome> {
+  for (const waitMs of [...ACTIVATION_LEASE_WAITS_MS, undefined]) {
+    const held = await withSubscriptionLease({ ...deps, logger: log }, message.subscriptionId, () => activateHeld(deps, message, log));
+    if (!held.busy) return held.value;
+    if (waitMs === undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  throw new ConcurrencyConflictError('Subscription lease', message.subscriptionId);
+}
+
+async function activateHeld(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<ActivationOutcome> {
   const { subscriptionId } = message;
   const subscription = await deps.marketplace.getSubscription(subscriptionId);
   const local = await ensureLocalRecord(deps, subscription);
@@ -75,7 +94,7 @@ async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessa
   }
   if (status === 'Unsubscribed' || status === 'Suspended') {
     // Activated and suspended, or cancelled, elsewhere: the record follows Microsoft.
-    await convergeWhenFree(deps, message, log);
+    await convergeNow(deps, message, log);
     log.warn('subscription cannot be activated', { status });
     return { outcome: 'notActivatable', status };
   }
@@ -132,26 +151,16 @@ async function markActive(deps: ActivateSubscriptionDeps, message: ActivationMes
     const { lastError: _cleared, ...rest } = record;
     return { ...rest, updatedAt: at };
   });
-  await convergeWhenFree(deps, message, log);
+  await convergeNow(deps, message, log);
 }
 
-/** Waits between attempts to take the subscription's lease (a webhook being processed holds it for seconds). */
-export const ACTIVATION_LEASE_WAITS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000];
-
 /**
- * Marks the record as Microsoft has it now: under the subscription's lease, Get Subscription and
- * converge (Activate with the term Microsoft set, keyed by the request id, then whatever else moved),
- * exactly as every other path does, so activation never writes an older reading over a newer one.
- * Waits a few seconds for a lease held by another worker, then fails the attempt (the queue retries).
+ * Marks the record as Microsoft has it now (the caller holds the subscription's lease): Get
+ * Subscription and converge (Activate with the term Microsoft set, keyed by the request id, then
+ * whatever else moved), exactly as every other path does.
  */
-async function convergeWhenFree(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<void> {
-  for (const waitMs of [...ACTIVATION_LEASE_WAITS_MS, undefined]) {
-    const converged = await convergeOnLatestState({ ...deps, logger: log }, message.subscriptionId, { operationId: message.requestId, action: 'Activate' });
-    if (converged.outcome === 'converged') return;
-    if (waitMs === undefined) break;
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
-  throw new ConcurrencyConflictError('Subscription lease', message.subscriptionId);
+async function convergeNow(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<void> {
+  await readAndConverge({ ...deps, logger: log }, message.subscriptionId, { operationId: message.requestId, action: 'Activate' });
 }
 
 async function recordFailure(

@@ -142,7 +142,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       requestedAt: dateTime,
       updatedAt: dateTime,
       polls: { type: 'integer' },
-      localOutcome: str('applied (by the poll), alreadyApplied (the webhook was first), or why it was not applied'),
+      localOutcome: str('applied (by the poll), alreadyApplied (the webhook was first), appliedByWebhook (the webhook finished it before the poll), superseded: … (a newer change followed; the record follows Microsoft), or why it was not applied'),
       error: { type: 'object', properties: { code: str('MarketplaceRefused, MarketplaceUnavailable, OperationFailed, OperationConflict, OperationNotFound, TimedOut'), message: str(), at: dateTime } },
       statusUrl: str('On the 202 answer only'),
     },

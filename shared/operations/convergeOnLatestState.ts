@@ -20,6 +20,38 @@ export type ConvergeLatestResult =
   | { outcome: 'converged'; truth: MarketplaceSubscription; result: ConvergeResult };
 
 /**
+ * Runs `work` while holding the subscription's lease (the one operation processing takes), so that
+ * no other worker or instance reads and writes that subscription meanwhile; `busy` when another
+ * one holds it. The lease is released afterwards, whatever `work` did.
+ */
+export async function withSubscriptionLease<T>(
+  deps: Pick<ConvergeLatestDeps, 'operations' | 'clock' | 'logger'>,
+  subscriptionId: string,
+  work: () => Promise<T>,
+): Promise<{ busy: true } | { busy: false; value: T }> {
+  const lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), CONVERGE_LEASE_TTL_MS);
+  if (lease === undefined) return { busy: true };
+  try {
+    return { busy: false, value: await work() };
+  } finally {
+    await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) =>
+      deps.logger.warn('subscription lease not released', { subscriptionId, error }),
+    );
+  }
+}
+
+/** Get Subscription, then converge on it. The caller holds the subscription's lease. */
+export async function readAndConverge(
+  deps: ConvergeLatestDeps,
+  subscriptionId: string,
+  options: Omit<ConvergeOptions, 'at'>,
+): Promise<{ truth: MarketplaceSubscription; result: ConvergeResult }> {
+  const truth = await deps.marketplace.getSubscription(subscriptionId);
+  const result = await convergeSubscription(deps, truth, { ...options, at: deps.clock.now().toISOString() });
+  return { truth, result };
+}
+
+/**
  * The one way a path that learns an outcome (the publisher-change tracker, activation,
  * reconciliation; operation processing does the same inside its own lease) changes a subscription:
  * under the subscription's lease, read what Microsoft reports *now* (Get Subscription) and converge
@@ -33,15 +65,6 @@ export async function convergeOnLatestState(
   subscriptionId: string,
   options: Omit<ConvergeOptions, 'at'>,
 ): Promise<ConvergeLatestResult> {
-  const lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), CONVERGE_LEASE_TTL_MS);
-  if (lease === undefined) return { outcome: 'busy' };
-  try {
-    const truth = await deps.marketplace.getSubscription(subscriptionId);
-    const result = await convergeSubscription(deps, truth, { ...options, at: deps.clock.now().toISOString() });
-    return { outcome: 'converged', truth, result };
-  } finally {
-    await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) =>
-      deps.logger.warn('subscription lease not released', { subscriptionId, error }),
-    );
-  }
+  const held = await withSubscriptionLease(deps, subscriptionId, () => readAndConverge(deps, subscriptionId, options));
+  return held.busy ? { outcome: 'busy' } : { outcome: 'converged', ...held.value };
 }

@@ -83,3 +83,21 @@ export function operationStatusView(row: OperationRecord): OperationStatusView {
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (view as unknown as Record<string, unknown>)[key] = value;
   return view;
 }
+
+/** Microsoft's final statuses and the request state each one means. */
+const FINAL_MARKETPLACE_STATUS: Readonly<Record<string, 'Completed' | 'Failed'>> = { Succeeded: 'Completed', Failed: 'Failed', Conflict: 'Failed' };
+
+/**
+ * A pending publisher request's view, final when the webhook path has finished Microsoft's operation
+ * (`processed`: the ledger row keyed by Microsoft's operation id, state Completed with a final
+ * `marketplaceStatus`): the status then reads as the webhook learnt it, before the tracker's poll.
+ */
+export function withWebhookOutcome(view: OperationStatusView, processed: OperationRecord): OperationStatusView {
+  const status = processed.marketplaceStatus;
+  const state = status === undefined ? undefined : FINAL_MARKETPLACE_STATUS[status];
+  if (processed.state !== 'Completed' || state === undefined) return view;
+  const learnt: OperationStatusView = { ...view, state, done: true, marketplaceStatus: status, updatedAt: processed.updatedAt };
+  if (state === 'Completed') learnt.localOutcome = 'appliedByWebhook';
+  else learnt.error = { code: `Operation${status as string}`, message: `${status as string}: reported by Microsoft to the webhook`, at: processed.updatedAt };
+  return learnt;
+}

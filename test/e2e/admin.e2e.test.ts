@@ -1,4 +1,4 @@
-import { e2eStack, hostFetch, waitFor } from './harness';
+import { e2eStack, fireAction, hostFetch, marketplaceSubscription, waitFor } from './harness';
 import { controlAt, emulatorDetail, localStores, subscribedSubscription, type StackAddresses } from './webhookFlows';
 
 /**
@@ -18,6 +18,7 @@ interface OperationStatus {
   marketplaceStatus?: string;
   marketplaceOperationId?: string;
   localOutcome?: string;
+  polls?: number;
   error?: { code: string; message: string };
 }
 
@@ -97,12 +98,46 @@ describe('admin API on the local stack', () => {
     // Assess
     expect(response.status).toBe(202);
     expect(location).toMatch(/^\/api\/operations\/[0-9a-f-]{36}$/);
-    // The webhook came first (about 1 s after the PATCH; the first poll waits 10 s): the poll found it applied.
-    expect(final).toMatchObject({ state: 'Completed', marketplaceStatus: 'Succeeded', localOutcome: 'alreadyApplied' });
+    // The webhook came first (about 1 s after the PATCH; the first poll waits 10 s): the status says so at once.
+    expect(final).toMatchObject({ state: 'Completed', marketplaceStatus: 'Succeeded', localOutcome: 'appliedByWebhook', polls: 0 });
     expect((await stores.operations.get(final.marketplaceOperationId ?? ''))?.value.state).toBe('Completed');
     expect((await stores.subscriptions.get(id))?.value.planId).toBe('business');
     const changes = (await stores.history.list(id, { limit: 100 })).items.filter((entry) => entry.kind === 'PlanChanged');
     expect(changes).toEqual([expect.objectContaining({ operationId: final.marketplaceOperationId, from: 'team', to: 'business' })]);
+  }, 60_000);
+
+  it('keeps a newer marketplace change when the publisher change\'s poll completes later, and reads final as soon as the webhook applied it (#13 item 7, #14 item 4)', async () => {
+    // Prepare: seats 20 from the admin API.
+    const id = await subscribedSubscription(stack(), { offerId: 'contoso-seats', planId: 'team', quantity: 12 }, stores);
+    const requested = Date.now();
+    const response = await post(`/api/subscriptions/${id}/quantity`, { quantity: 20 });
+    const location = response.headers.get('location') ?? '';
+    const requestId = location.split('/').pop() ?? '';
+    await waitFor('record at 20 seats', async () => ((await stores.subscriptions.get(id))?.value.quantity === 20 ? true : undefined), { timeoutMs: 8_000, intervalMs: 100 });
+    // The status is final once the webhook applied it, long before the tracker's first poll (Retry-After 10 s).
+    const early = await finalStatus(location);
+    const earlyMs = Date.now() - requested;
+    const rowAtThatTime = (await stores.operations.get(requestId))?.value;
+
+    // Act: the buyer changes the seats to 3 at Microsoft; then the tracker's poll of the 20-seat change completes.
+    await fireAction(id, 'ChangeQuantity', { quantity: 3 });
+    await waitFor('record at 3 seats', async () => ((await stores.subscriptions.get(id))?.value.quantity === 3 ? true : undefined), { timeoutMs: 8_000, intervalMs: 100 });
+    const polled = await waitFor('tracker poll done', async () => {
+      const row = (await stores.operations.get(requestId))?.value;
+      return row !== undefined && (row.state === 'Completed' || row.state === 'Failed') ? row : undefined;
+    }, { timeoutMs: 45_000, intervalMs: 250 });
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(early).toMatchObject({ state: 'Completed', done: true, marketplaceStatus: 'Succeeded', localOutcome: 'appliedByWebhook', polls: 0 });
+    expect(earlyMs).toBeLessThan(10_000);
+    expect(rowAtThatTime?.state).toBe('Queued');
+    expect(polled.state).toBe('Completed');
+    expect(polled.payload).toContain('superseded: Microsoft now reports 3 seats');
+    expect((await marketplaceSubscription(id)).quantity).toBe(3);
+    expect((await stores.subscriptions.get(id))?.value.quantity).toBe(3);
+    const seats = (await stores.history.list(id, { limit: 100 })).items.filter((entry) => entry.kind === 'QuantityChanged').map((entry) => entry.to);
+    expect(seats).toEqual([3, 20]);
   }, 60_000);
 
   it('refuses a change Microsoft would refuse with 400 and the reason, without calling Microsoft', async () => {

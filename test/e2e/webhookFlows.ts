@@ -1,3 +1,4 @@
+import type { RunningStack } from '../../dev/stack';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { subscriptionSchema, type MarketplaceSubscription } from '../../shared/marketplace';
@@ -14,6 +15,11 @@ export interface StackAddresses {
   emulatorApiUrl: string;
   storageConnectionString: string;
   settings: Readonly<Record<string, string>>;
+}
+
+/** What the e2e helpers need of a stack a test started itself. */
+export function addressesOf(stack: RunningStack): StackAddresses {
+  return { emulatorUrl: stack.emulator.url, emulatorApiUrl: stack.emulator.apiBaseUrl, storageConnectionString: stack.azurite.connectionString, settings: stack.settings };
 }
 
 export interface EmulatorOperation {

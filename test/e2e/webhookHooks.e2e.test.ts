@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { startIsvReceiver, type IsvReceiver, type ReceivedIsvRequest } from '../fakes/isvReceiver';
 import { startWebhookTokenTwin, type WebhookTokenTwin } from '../fakes/webhookTokens';
-import { controlAt, emulatorDetail, eventually, fireAt, localStores, marketplaceToken, subscribedSubscription, type EmulatorDelivery, type StackAddresses } from './webhookFlows';
+import { addressesOf, controlAt, emulatorDetail, eventually, fireAt, localStores, marketplaceToken, subscribedSubscription, type EmulatorDelivery, type StackAddresses } from './webhookFlows';
 
 const SECRET = 'webhook-e2e-isv-secret-0123456789abcdef';
 const APP_DIR = path.resolve(__dirname, '..', '..');
@@ -41,7 +41,7 @@ describe('webhook processing with the ISV hooks', () => {
       hostArgs: ['--visibility-timeout', '00:00:01', '--max-polling-interval', '00:00:00.250'],
     });
     twin.trustKeysFrom(stack.emulator.jwksUrl);
-    addresses = { emulatorUrl: stack.emulator.url, emulatorApiUrl: stack.emulator.apiBaseUrl, storageConnectionString: stack.azurite.connectionString, settings: stack.settings };
+    addresses = addressesOf(stack);
   }, 90_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { encodeQueueMessage } from '../../shared/storage';
-import { controlAt, emulatorDetail, eventually, fireAt, localStores, spawnHost, subscribedSubscription, type EmulatorDelivery, type SpawnedHost, type StackAddresses } from './webhookFlows';
+import { addressesOf, controlAt, emulatorDetail, eventually, fireAt, localStores, spawnHost, subscribedSubscription, type EmulatorDelivery, type SpawnedHost, type StackAddresses } from './webhookFlows';
 
 const APP_DIR = path.resolve(__dirname, '..', '..');
 const MASTER_KEY = 'webhook-recovery-master-key';
@@ -27,7 +27,7 @@ describe('webhook recovery and poison handling', () => {
       ackWindowMs: 3_000,
       hostArgs: ['--entry', 'dist/functions/webhook.js', ...QUEUE_ARGS],
     });
-    addresses = { emulatorUrl: stack.emulator.url, emulatorApiUrl: stack.emulator.apiBaseUrl, storageConnectionString: stack.azurite.connectionString, settings: stack.settings };
+    addresses = addressesOf(stack);
   }, 90_000);
 
   afterAll(async () => {

@@ -47,6 +47,21 @@ describe('activateSubscription', () => {
     expect(isv.notified).toEqual([expect.objectContaining({ type: 'saas.subscription.activated', id: `${SUBSCRIPTION_ID}:activated` })]);
   });
 
+  it('activates and provisions once when two deliveries of the activation run at the same time (two instances)', async () => {
+    // Prepare
+    const { deps, marketplace, isv, stored } = await activationRig();
+
+    // Act
+    const outcomes = await Promise.all([activateSubscription(deps, MESSAGE, FIRST), activateSubscription(deps, { ...MESSAGE, requestId: 'request-2' }, FIRST)]);
+
+    // Assess
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['activated', 'alreadyActive']);
+    expect(marketplace.callsOf('activate')).toHaveLength(1);
+    expect(isv.provisioned).toHaveLength(1);
+    expect(isv.notified.filter((event) => event.type === 'saas.subscription.activated')).toHaveLength(1);
+    expect((await stored())?.status).toBe('Subscribed');
+  });
+
   it('provisions before it activates, so billing never starts for a tenant that does not exist', async () => {
     // Prepare
     const { deps, marketplace, isv } = await activationRig();

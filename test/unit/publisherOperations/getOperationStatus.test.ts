@@ -28,6 +28,36 @@ describe('getOperationStatus', () => {
     });
   });
 
+  it.each([
+    ['Completed', 'Succeeded', { state: 'Completed', done: true, marketplaceStatus: 'Succeeded', localOutcome: 'appliedByWebhook' }],
+    ['Completed', 'Conflict', { state: 'Failed', done: true, marketplaceStatus: 'Conflict', error: expect.objectContaining({ code: 'OperationConflict' }) }],
+    ['Processing', undefined, { state: 'Queued', done: false }],
+    ['Queued', 'InProgress', { state: 'Queued', done: false }],
+  ] as const)('reflects the webhook path when it finished Microsoft\'s operation before the poll (webhook row %s, %s) (#14 item 4)', async (state, marketplaceStatus, expected) => {
+    // Prepare
+    const rig = fulfillmentRig();
+    await rig.known();
+    const { operation } = await requestPublisherChange(rig.changeDeps, SUBSCRIPTION_ID, { action: 'ChangeQuantity', quantity: 20 });
+    const operationId = operation.marketplaceOperationId!;
+    await rig.operations.create({
+      id: operationId,
+      subscriptionId: SUBSCRIPTION_ID,
+      action: 'ChangeQuantity',
+      source: 'Partner',
+      state,
+      ...(marketplaceStatus === undefined ? {} : { marketplaceStatus }),
+      receivedAt: NOW,
+      updatedAt: '2026-03-02T12:00:03.000Z',
+      attempts: 1,
+    });
+
+    // Act
+    const view = await getOperationStatus(rig, operation.id);
+
+    // Assess
+    expect(view).toMatchObject({ id: operation.id, marketplaceOperationId: operationId, ...expected });
+  });
+
   it('shows a webhook operation’s row by Microsoft’s id, never its raw payload', async () => {
     // Prepare
     const rig = fulfillmentRig();
