@@ -1,14 +1,18 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
+import type * as DataTables from '@azure/data-tables';
+import type * as StorageQueue from '@azure/storage-queue';
+import type * as Identity from '@azure/identity';
+import type * as Jose from 'jose';
 /**
  * The SDKs that only invocations need (the Azure storage clients, @azure/identity with MSAL, jose),
  * loaded on first use instead of when a function file is loaded: registering the functions at cold
  * start then does not evaluate them. Types stay static (`import type`); `require` is cached by Node
  * (and by esbuild's module wrappers in the deployment bundle), so each SDK is evaluated once.
  */
-export type DataTablesSdk = typeof import('@azure/data-tables');
-export type StorageQueueSdk = typeof import('@azure/storage-queue');
-export type IdentitySdk = typeof import('@azure/identity');
-export type JoseSdk = typeof import('jose');
+export type DataTablesSdk = typeof DataTables;
+export type StorageQueueSdk = typeof StorageQueue;
+export type IdentitySdk = typeof Identity;
+export type JoseSdk = typeof Jose;
 
 export function dataTablesSdk(): DataTablesSdk {
   return require('@azure/data-tables') as DataTablesSdk;
