@@ -22,6 +22,15 @@ export function currentPlan(ctx: EmulatorContext, sub: SubscriptionRecord): Plan
   return plan;
 }
 
+/** The plans a ChangePlan to would be accepted now: available, not the current one, and the current seats fit. */
+export function switchablePlans(ctx: EmulatorContext, sub: SubscriptionRecord): Plan[] {
+  return availablePlans(ctx, sub).filter((plan) => {
+    if (plan.planId === sub.planId) return false;
+    if (!plan.isPricePerSeat || sub.quantity === undefined) return true;
+    return sub.quantity >= (plan.minQuantity ?? 1) && sub.quantity <= (plan.maxQuantity ?? Number.MAX_SAFE_INTEGER);
+  });
+}
+
 export function checkQuantityFits(plan: Plan, quantity: number): void {
   if (!plan.isPricePerSeat) throw badRequest(`Plan ${plan.planId} is not priced per seat; quantity is not allowed.`);
   if (!Number.isInteger(quantity) || quantity < (plan.minQuantity ?? 1) || quantity > (plan.maxQuantity ?? Number.MAX_SAFE_INTEGER)) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { findPlan } from './catalog';
-import { validateChange, type ChangeRequest } from './changes';
+import { switchablePlans, validateChange, type ChangeRequest } from './changes';
 import { nowIso, type EmulatorContext } from './context';
 import { apiError } from './http';
 import type { OperationAction, OperationRecord, OperationSource, OperationStatus, SubscriptionRecord } from './model';
@@ -206,6 +206,25 @@ export function scheduleTermEnd(ctx: EmulatorContext, sub: SubscriptionRecord): 
     if (sub.autoRenew) renew(ctx, sub);
     else unsubscribe(ctx, sub);
   });
+}
+
+/**
+ * The customer actions `fireCustomerAction` accepts for `sub` now, so that the page offers nothing
+ * else: plan and seat changes and Suspend while Subscribed (a seat change on per-seat plans, a plan
+ * change when another plan takes the current seats), Renew while Subscribed with autoRenew and a term,
+ * Reinstate while Suspended, Unsubscribe until Unsubscribed.
+ */
+export function availableActions(ctx: EmulatorContext, sub: SubscriptionRecord): CustomerAction[] {
+  const actions: CustomerAction[] = [];
+  if (sub.status === 'Subscribed') {
+    if (switchablePlans(ctx, sub).length > 0) actions.push('ChangePlan');
+    if (sub.quantity !== undefined) actions.push('ChangeQuantity');
+    actions.push('Suspend');
+    if (sub.autoRenew && sub.endDate !== undefined) actions.push('Renew');
+  }
+  if (sub.status === 'Suspended') actions.push('Reinstate');
+  if (sub.status !== 'Unsubscribed') actions.push('Unsubscribe');
+  return actions;
 }
 
 /** A customer- or Microsoft-side event (operationRequestSource `Azure`), as the control API fires it. */

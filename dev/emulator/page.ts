@@ -1,5 +1,7 @@
-import { findOffer, type Catalog } from './catalog';
+import type { Catalog } from './catalog';
+import { switchablePlans } from './changes';
 import type { EmulatorContext } from './context';
+import { availableActions } from './lifecycle';
 import type { DeliveryRecord, SubscriptionRecord } from './model';
 
 export function escapeHtml(value: string | number | null | undefined): string {
@@ -19,31 +21,37 @@ fieldset{margin-bottom:1rem}label{margin-right:.6rem}button{margin:.1rem;padding
 .notice{background:#e6f4ea;border:1px solid #1e7e34;padding:.5rem}.error{background:#fdecea;border:1px solid #b00020;padding:.5rem}
 :focus-visible{outline:3px solid #005fcc;outline-offset:2px}code{word-break:break-all}`;
 
-function planOptions(catalog: Catalog, sub: SubscriptionRecord): string {
-  const offer = findOffer(catalog, sub.offerId);
-  return (offer?.plans ?? [])
-    .filter((plan) => plan.planId !== sub.planId)
+const SIMPLE_ACTIONS = ['Suspend', 'Reinstate', 'Renew', 'Unsubscribe'] as const;
+
+function planOptions(ctx: EmulatorContext, sub: SubscriptionRecord): string {
+  return switchablePlans(ctx, sub)
     .map((plan) => `<option value="${escapeHtml(plan.planId)}">${escapeHtml(plan.displayName)}</option>`)
     .join('');
 }
 
+/**
+ * One row per subscription. It offers only the actions valid for the row's status (availableActions,
+ * the rules fireCustomerAction enforces); a button's accessible name is its visible text, and the
+ * row header (the subscription's name) tells rows apart.
+ */
 function subscriptionRow(ctx: EmulatorContext, sub: SubscriptionRecord): string {
   const action = `/control/ui/subscriptions/${encodeURIComponent(sub.id)}`;
-  const label = (text: string): string => `aria-label="${escapeHtml(`${text} for ${sub.name}`)}"`;
+  const offered = new Set(availableActions(ctx, sub));
   const term = sub.startDate === undefined ? sub.termUnit : `${sub.termUnit}: ${sub.startDate.slice(0, 10)} to ${(sub.endDate ?? '').slice(0, 10)}`;
-  const quantityForm =
-    sub.quantity === undefined
-      ? ''
-      : `<form method="post" action="${action}/actions"><label>Seats <input type="number" name="quantity" min="1" value="${sub.quantity}" required></label>` +
-        `<button name="action" value="ChangeQuantity" ${label('Change quantity')}>Change quantity</button></form>`;
-  return `<tr><td>${escapeHtml(sub.name)}<br><code>${escapeHtml(sub.id)}</code></td><td>${escapeHtml(sub.offerId)}</td>
+  const planForm = offered.has('ChangePlan')
+    ? `<form method="post" action="${action}/actions"><label>New plan <select name="planId">${planOptions(ctx, sub)}</select></label>` +
+      '<button name="action" value="ChangePlan">Change plan</button></form>'
+    : '';
+  const quantityForm = offered.has('ChangeQuantity')
+    ? `<form method="post" action="${action}/actions"><label>Seats <input type="number" name="quantity" min="1" value="${sub.quantity ?? 1}" required></label>` +
+      '<button name="action" value="ChangeQuantity">Change quantity</button></form>'
+    : '';
+  const simple = SIMPLE_ACTIONS.filter((name) => offered.has(name));
+  const simpleForm = simple.length === 0 ? '' : `<form method="post" action="${action}/actions">${simple.map((name) => `<button name="action" value="${name}">${name}</button>`).join('')}</form>`;
+  return `<tr><th scope="row">${escapeHtml(sub.name)}<br><code>${escapeHtml(sub.id)}</code></th><td>${escapeHtml(sub.offerId)}</td>
 <td>${escapeHtml(sub.planId)}${sub.isFreeTrial ? ' (trial)' : ''}</td><td>${sub.quantity ?? '—'}</td><td>${escapeHtml(sub.status)}</td><td>${escapeHtml(term)}</td>
-<td><form method="post" action="${action}/actions"><label>New plan <select name="planId">${planOptions(ctx.catalog, sub)}</select></label>
-<button name="action" value="ChangePlan" ${label('Change plan')}>Change plan</button></form>${quantityForm}
-<form method="post" action="${action}/actions">${['Suspend', 'Reinstate', 'Renew', 'Unsubscribe']
-    .map((name) => `<button name="action" value="${name}" ${label(name)}>${name}</button>`)
-    .join('')}</form>
-<form method="post" action="${action}/token"><button ${label('Open landing page (new token)')}>Manage account (new token)</button></form></td></tr>`;
+<td>${planForm}${quantityForm}${simpleForm}
+<form method="post" action="${action}/token"><button>Manage account (new token)</button></form></td></tr>`;
 }
 
 function purchaseForm(catalog: Catalog): string {

@@ -18,7 +18,7 @@ export interface PipelineOptions {
 
 /** The control API and the page are never subject to injected faults. */
 function isExemptFromFaults(path: string): boolean {
-  return path === '/' || path === '/control' || path.startsWith('/control/');
+  return path === '/' || path === '/favicon.ico' || path === '/control' || path.startsWith('/control/');
 }
 
 async function dispatch(options: PipelineOptions, request: EmulatorRequest): Promise<HandlerResult> {

@@ -51,12 +51,16 @@ export function issueAccessToken(ctx: EmulatorContext, clientId: string): Issued
 }
 
 /**
- * The bearer token on webhook calls (§4.6): `aud` = the publisher app, `tid` = the publisher
- * tenant, and `appid` (v1) or `azp` (v2) = the Marketplace resource id, with the real issuers.
+ * The claims of the bearer token on webhook calls (§4.6): `aud` = the publisher app, `tid` = the
+ * publisher tenant, and `appid` (v1) or `azp` (v2) = the Marketplace resource id, with the real
+ * issuers. Shared by the emulator and the development webhook relay (dev/webhookRelay.ts).
  */
-export function issueWebhookToken(ctx: EmulatorContext, version: TokenVersion): string {
-  const iat = nowSeconds(ctx);
-  const { tenantId, appId, marketplaceObjectId } = ctx.identity;
+export function webhookTokenClaims(
+  identity: { tenantId: string; appId: string; marketplaceObjectId: string },
+  version: TokenVersion,
+  iat: number,
+): Record<string, unknown> {
+  const { tenantId, appId, marketplaceObjectId } = identity;
   const common = {
     aud: appId,
     iat,
@@ -69,11 +73,14 @@ export function issueWebhookToken(ctx: EmulatorContext, version: TokenVersion): 
     tid: tenantId,
     uti: opaque(),
   };
-  const claims =
-    version === 'v1'
-      ? { ...common, iss: v1Issuer(tenantId), appid: MARKETPLACE_RESOURCE_ID, appidacr: '2', idp: v1Issuer(tenantId), ver: '1.0' }
-      : { ...common, iss: v2Issuer(tenantId), azp: MARKETPLACE_RESOURCE_ID, azpacr: '2', ver: '2.0' };
-  return signJwt(ctx.keys[0], claims);
+  return version === 'v1'
+    ? { ...common, iss: v1Issuer(tenantId), appid: MARKETPLACE_RESOURCE_ID, appidacr: '2', idp: v1Issuer(tenantId), ver: '1.0' }
+    : { ...common, iss: v2Issuer(tenantId), azp: MARKETPLACE_RESOURCE_ID, azpacr: '2', ver: '2.0' };
+}
+
+/** The bearer token on the emulator's webhook calls. */
+export function issueWebhookToken(ctx: EmulatorContext, version: TokenVersion): string {
+  return signJwt(ctx.keys[0], webhookTokenClaims(ctx.identity, version, nowSeconds(ctx)));
 }
 
 /**

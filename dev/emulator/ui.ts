@@ -39,6 +39,8 @@ const optionalText = (value: string | null): string | undefined => (value === nu
 export function registerUiRoutes(router: Router, ctx: EmulatorContext, deps: ControlDeps): void {
   router
     .add('GET', '/', (req) => ({ status: 200, text: renderPage(ctx, req.url.searchParams), contentType: 'text/html; charset=utf-8' }))
+    // Browsers ask for it on every page view: no icon, and no "unknown path" warning either.
+    .add('GET', '/favicon.ico', () => ({ status: 204, headers: { 'cache-control': 'max-age=86400' } }))
     .add(
       'POST',
       '/control/ui/purchases',

@@ -78,12 +78,15 @@ const PRIMARY_EVENT: Readonly<Record<string, SubscriptionEventType>> = {
   Suspend: 'Suspend',
   Reinstate: 'Reinstate',
   Unsubscribe: 'Unsubscribe',
+  Subscribe: 'Activate',
 };
 
 export interface ConvergeOptions {
   operationId: string;
   action: string;
   at: string;
+  /** Import a missing record with this status (then converge it) instead of Microsoft's. */
+  importAs?: 'PendingFulfillmentStart';
   /** What the operation itself asked for, when known: its event keeps the bare operation id only for this value. */
   target?: { planId?: string; quantity?: number };
   /**
@@ -138,7 +141,7 @@ function eventValue(event: SubscriptionEvent): string | undefined {
  */
 export async function convergeSubscription(deps: ApplyEventDeps, truth: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
   const local = await ensureLocalSubscription(deps, truth, options);
-  if (local.imported) return { imported: true, record: local.record };
+  if (local.imported && options.importAs === undefined) return { imported: true, record: local.record };
   const outcomes: Array<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> = [];
   let record = local.record;
   for (const event of lifecycleEvents(local.record, truth, options.at)) {
@@ -211,7 +214,7 @@ export async function ensureLocalSubscription(
 ): Promise<{ imported: boolean; record: SubscriptionRecord; etag?: string }> {
   const existing = await deps.subscriptions.get(truth.id);
   if (existing !== undefined) return { imported: false, record: existing.value, etag: existing.etag };
-  const record = recordFromMarketplace(truth, options.at);
+  const record = { ...recordFromMarketplace(truth, options.at), ...(options.importAs === undefined ? {} : { status: options.importAs }) };
   try {
     await deps.subscriptions.create(record);
   } catch (error) {

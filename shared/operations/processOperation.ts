@@ -1,12 +1,13 @@
 import type { Clock } from '../clock';
 import { toError } from '../errors';
-import type { ChangeDecisionHook, LifecycleNotifier } from '../isv/hooks';
+import type { ChangeDecisionHook, LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import type { Logger } from '../logging';
-import type { MarketplaceApi, MarketplaceOperation } from '../marketplace';
+import type { MarketplaceApi, MarketplaceOperation, MarketplaceSubscription } from '../marketplace';
 import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord, type OperationState, type SubscriptionStore } from '../storage';
 import type { Versioned } from '../subscription/model';
 import { acknowledgeChange, type Acknowledgement } from './acknowledgeChange';
-import { convergeSubscription, ensureLocalSubscription, operationTarget } from './convergeSubscription';
+import { convergeOnSubscribe } from './convergeOnSubscribe';
+import { convergeSubscription, ensureLocalSubscription, operationTarget, type ConvergeOptions } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
 import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
@@ -30,7 +31,7 @@ export interface ProcessOperationDeps {
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   marketplace: Pick<MarketplaceApi, 'getOperation' | 'getSubscription' | 'updateOperation' | 'deleteSubscription'>;
-  isv: LifecycleNotifier & ChangeDecisionHook;
+  isv: LifecycleNotifier & ChangeDecisionHook & ProvisioningHook;
   queue: MessageQueue<OperationMessage>;
   clock: Clock;
   logger: Logger;
@@ -120,8 +121,10 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
     log.warn('operation rejected: it does not match the marketplace', { reason: verification.rejected });
     return { outcome: 'rejected', detail: verification.rejected };
   }
+  const convergeOn = (truth: MarketplaceSubscription, options: ConvergeOptions = converge) =>
+    action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, options) : convergeSubscription(applyDeps, truth, options);
   if (verification.verified === 'subscription') {
-    await convergeSubscription(applyDeps, verification.subscription, converge);
+    await convergeOn(verification.subscription);
     return { outcome: 'completed', detail: 'no operation behind it; verified with Get Subscription' };
   }
   let operation: MarketplaceOperation = verification.operation;
@@ -147,7 +150,7 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
   }
   // Stamped now, after the decision, so that history reads in the order things happened.
   const target = operationTarget(action, operation.planId, operation.quantity);
-  await convergeSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), { ...converge, at: deps.clock.now().toISOString(), target });
+  await convergeOn(await deps.marketplace.getSubscription(subscriptionId), { ...converge, at: deps.clock.now().toISOString(), target });
   return { outcome: 'completed', marketplaceStatus: operation.status, acknowledgement };
 }
 

@@ -1,8 +1,11 @@
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceOperation, type MarketplaceSubscription } from '../marketplace';
 import type { OperationMessage } from './operationMessage';
 
-/** Actions Microsoft only notifies about (marketplace-api.md §4.2); some have no operation behind them. */
-export const NOTIFY_ONLY_ACTIONS: ReadonlySet<string> = new Set(['Renew', 'Suspend', 'Unsubscribe']);
+/**
+ * Actions Microsoft only notifies about (marketplace-api.md §4.2; `Subscribe` is on the current
+ * webhook page, sent once a purchase is activated); some have no operation behind them.
+ */
+export const NOTIFY_ONLY_ACTIONS: ReadonlySet<string> = new Set(['Renew', 'Suspend', 'Unsubscribe', 'Subscribe']);
 /** Actions that wait for the publisher's acknowledgement (PATCH Success / Failure). */
 export const ACKNOWLEDGED_ACTIONS: ReadonlySet<string> = new Set(['ChangePlan', 'ChangeQuantity', 'Reinstate']);
 

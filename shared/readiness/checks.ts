@@ -32,7 +32,7 @@ export interface StorageCheckOptions {
 function storageFix(options: StorageCheckOptions, service: 'Table' | 'Queue'): string {
   return options.access === 'connectionString'
     ? 'check AzureWebJobsStorage (is the storage account or Azurite running there?)'
-    : `check AzureWebJobsStorage__accountName and that the app's identity has the Storage ${service} Data Contributor role`;
+    : `check AzureWebJobsStorage__${service.toLowerCase()}ServiceUri (or AzureWebJobsStorage__accountName) and that the app's identity has the Storage ${service} Data Contributor role`;
 }
 
 /** One storage service read with the app's identity: `pass` when it answers, `fail` naming the endpoint and the setting. */

@@ -41,6 +41,15 @@ const ISV_EVENT: Partial<Record<SubscriptionEvent['type'], IsvEventType>> = {
 };
 
 /**
+ * The CloudEvent id (and Idempotency-Key) of the ISV event: stable across retries of the same work.
+ * A subscription is activated once in its life, whichever path learns it first (the landing page's
+ * activation or a Subscribe webhook), so `activated` has one id per subscription.
+ */
+function isvEventId(subscriptionId: string, event: SubscriptionEvent, workKey: string): string {
+  return event.type === 'Activate' ? `${subscriptionId}:activated` : `${subscriptionId}:${workKey}`;
+}
+
+/**
  * Applies one lifecycle event to a stored subscription: the state machine decides, the ISV is told
  * (before the write, with an id that is stable across retries, so a failed notification leaves the
  * record unchanged and the queue retries), the record is written ETag-conditionally (re-read and
@@ -77,7 +86,7 @@ export async function applySubscriptionEvent(
   if (isvType !== undefined) {
     await deps.isv.notify({
       type: isvType,
-      id: `${subscriptionId}:${workKey}`,
+      id: isvEventId(subscriptionId, event, workKey),
       subject: subscriptionId,
       time: event.at,
       data: { subscription: preview.record, operationId: options.operationId, changes: preview.changes },

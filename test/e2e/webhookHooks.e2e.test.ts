@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { startIsvReceiver, type IsvReceiver, type ReceivedIsvRequest } from '../fakes/isvReceiver';
 import { startWebhookTokenTwin, type WebhookTokenTwin } from '../fakes/webhookTokens';
-import { controlAt, emulatorDetail, eventually, fireAt, localStores, subscribedSubscription, type EmulatorDelivery, type StackAddresses } from './webhookFlows';
+import { controlAt, emulatorDetail, eventually, fireAt, localStores, marketplaceToken, subscribedSubscription, type EmulatorDelivery, type StackAddresses } from './webhookFlows';
 
 const SECRET = 'webhook-e2e-isv-secret-0123456789abcdef';
 const APP_DIR = path.resolve(__dirname, '..', '..');
@@ -59,6 +59,37 @@ describe('webhook processing with the ISV hooks', () => {
     });
   const processed = (operationId: string) =>
     eventually(`operation ${operationId} processed`, async () => ((await stores().operations.get(operationId))?.value.state === 'Completed' ? true : undefined));
+
+  it('imports a purchase activated elsewhere from the Subscribe webhook: provisioned once, activated once', async () => {
+    // Prepare: the emulator sends Subscribe after Activate; the buyer never opens the landing page
+    await controlAt(addresses.emulatorUrl, '/config', { method: 'PUT', body: { subscribeWebhook: true } });
+    try {
+      const { subscriptionId: id } = await controlAt<{ subscriptionId: string }>(addresses.emulatorUrl, '/purchases', { body: { offerId: 'contoso-analytics', planId: 'starter' } });
+
+      // Act
+      const activated = await fetch(`${addresses.emulatorApiUrl}/saas/subscriptions/${id}/activate?api-version=2018-08-31`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await marketplaceToken(addresses)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ planId: 'starter' }),
+      });
+      const subscribe = await eventually('the Subscribe webhook delivered', async () =>
+        (await emulatorDetail(addresses, id)).operations.find((op) => op.action === 'Subscribe'),
+      );
+      await processed(subscribe.id);
+
+      // Assess
+      expect(activated.status).toBe(200);
+      expect((await stores().subscriptions.get(id))?.value).toMatchObject({ status: 'Subscribed', planId: 'starter' });
+      expect(forSubscription(isv.events, id).map((request) => [request.event?.type, request.event?.id])).toEqual([
+        ['saas.subscription.provision', `${id}:provision`],
+        ['saas.subscription.activated', `${id}:activated`],
+      ]);
+      const history = (await stores().history.list(id)).items.map((entry) => entry.kind).sort();
+      expect(history).toEqual(['ImportedFromMarketplace', 'StatusChanged']);
+    } finally {
+      await controlAt(addresses.emulatorUrl, '/config', { method: 'PUT', body: { subscribeWebhook: false } });
+    }
+  }, 30_000);
 
   it('PATCHes Failure when the ISV refuses a plan change: the emulator shows it Failed and nothing changes here', async () => {
     // Prepare

@@ -168,8 +168,79 @@ describe('emulator control API and page', () => {
       expect(html).toContain('Fabrikam &lt;seats&gt;');
       expect(html).toContain('PendingFulfillmentStart');
       expect(html).toContain('action="/control/ui/purchases"');
-      expect(html).toMatch(/<button name="action" value="Suspend"/);
+      expect(html).toMatch(/<button name="action" value="Unsubscribe">Unsubscribe<\/button>/);
+      expect(html).not.toMatch(/value="Suspend"/);
       expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1|localhost)[^"]*\.(js|css)/);
+    });
+
+    it('offers on each row exactly the actions its status allows, each of which the control API then accepts', async () => {
+      // Prepare: one subscription in each status
+      const pending = (await purchase(env, { offerId: 'contoso-seats', planId: 'team', quantity: 4 })).subscriptionId;
+      const active = await subscribed(env, { offerId: 'contoso-seats', planId: 'team', quantity: 12 });
+      const suspended = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      const cancelled = await subscribed(env, { offerId: 'contoso-analytics', planId: 'starter' });
+      await control(env, `/subscriptions/${suspended}/actions`, 'POST', { action: 'Suspend' });
+      await control(env, `/subscriptions/${cancelled}/actions`, 'POST', { action: 'Unsubscribe' });
+      const fourSeats = await subscribed(env, { offerId: 'contoso-seats', planId: 'team', quantity: 4 });
+      const html = await (await fetch(`${env.emulator.url}/`)).text();
+      const offeredIn = (id: string): string[] => {
+        const row = html.split('<tr>').find((candidate) => candidate.includes(`<code>${id}</code>`)) ?? '';
+        return [...row.matchAll(/<button name="action" value="([A-Za-z]+)">/g)].map((match) => match[1] ?? '');
+      };
+      const all = ['ChangePlan', 'ChangeQuantity', 'Suspend', 'Reinstate', 'Renew', 'Unsubscribe'];
+      const extra = (action: string) => (action === 'ChangePlan' ? { planId: 'business' } : action === 'ChangeQuantity' ? { quantity: 5 } : {});
+
+      // Act
+      const offered = { pending: offeredIn(pending), active: offeredIn(active), suspended: offeredIn(suspended), cancelled: offeredIn(cancelled), fourSeats: offeredIn(fourSeats) };
+      const refusedStatuses: Record<string, number[]> = {};
+      for (const [name, id] of Object.entries({ pending, suspended, cancelled, fourSeats })) {
+        const notOffered = all.filter((action) => !offered[name as keyof typeof offered].includes(action));
+        refusedStatuses[name] = await Promise.all(notOffered.map(async (action) => (await control(env, `/subscriptions/${id}/actions`, 'POST', { action, ...extra(action) })).status));
+      }
+      const acceptedStatuses = [];
+      for (const action of offered.active.filter((a) => a !== 'Unsubscribe' && a !== 'Suspend')) {
+        env.emulator.reset();
+        const fresh = await subscribed(env, { offerId: 'contoso-seats', planId: 'team', quantity: 12 });
+        acceptedStatuses.push((await control(env, `/subscriptions/${fresh}/actions`, 'POST', { action, ...extra(action) })).status);
+      }
+
+      // Assess
+      expect(offered).toEqual({
+        pending: ['Unsubscribe'],
+        active: ['ChangePlan', 'ChangeQuantity', 'Suspend', 'Renew', 'Unsubscribe'],
+        suspended: ['Reinstate', 'Unsubscribe'],
+        cancelled: [],
+        fourSeats: ['ChangeQuantity', 'Suspend', 'Renew', 'Unsubscribe'],
+      });
+      expect(Object.values(refusedStatuses).flat().every((status) => status >= 400)).toBe(true);
+      expect(acceptedStatuses).toEqual([200, 200, 200]);
+      expect(html).toContain(`<code>${cancelled}</code>`);
+    });
+
+    it('gives every button an accessible name equal to its visible text', async () => {
+      // Prepare
+      await subscribed(env, { offerId: 'contoso-seats', planId: 'team', quantity: 4 });
+
+      // Act
+      const html = await (await fetch(`${env.emulator.url}/`)).text();
+      const buttons = [...html.matchAll(/<button([^>]*)>([^<]*)<\/button>/g)];
+
+      // Assess
+      expect(buttons.length).toBeGreaterThan(5);
+      for (const [, attributes = '', text = ''] of buttons) {
+        expect(attributes).not.toMatch(/aria-label/);
+        expect(text.trim()).not.toBe('');
+      }
+      expect(html).toMatch(/<th scope="row">/);
+    });
+
+    it('answers /favicon.ico with 204 and does not count it as an unknown path', async () => {
+      // Act
+      const response = await fetch(`${env.emulator.url}/favicon.ico`);
+
+      // Assess
+      expect(response.status).toBe(204);
+      expect(env.emulator.state.unknownRequests).toEqual([]);
     });
 
     it('buys through a form post and redirects back with the landing link', async () => {

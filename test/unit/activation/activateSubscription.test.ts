@@ -44,7 +44,7 @@ describe('activateSubscription', () => {
     expect(isv.provisioned).toEqual([
       expect.objectContaining({ type: 'saas.subscription.provision', id: `${SUBSCRIPTION_ID}:provision`, subject: SUBSCRIPTION_ID }),
     ]);
-    expect(isv.notified).toEqual([expect.objectContaining({ type: 'saas.subscription.activated', id: `${SUBSCRIPTION_ID}:request-1` })]);
+    expect(isv.notified).toEqual([expect.objectContaining({ type: 'saas.subscription.activated', id: `${SUBSCRIPTION_ID}:activated` })]);
   });
 
   it('provisions before it activates, so billing never starts for a tenant that does not exist', async () => {

@@ -124,16 +124,27 @@ export function marketplaceOperation(overrides: Partial<MarketplaceOperation> = 
 /** The ISV: records notifications and decision requests, answers decisions with `decision`. */
 export class FakeIsv {
   readonly notified: IsvEvent[] = [];
+  readonly provisioned: IsvEvent[] = [];
   readonly asked: ChangeDecisionRequest[] = [];
   decision: (request: ChangeDecisionRequest, signal: AbortSignal) => Promise<ChangeDecision> = () => Promise.resolve({ accept: true });
   notifyFailures = 0;
+  provisionFailures = 0;
+
+  provision(event: IsvEvent): Promise<void> {
+    return this.receive('provisionFailures', this.provisioned, event);
+  }
 
   notify(event: IsvEvent): Promise<void> {
-    if (this.notifyFailures > 0) {
-      this.notifyFailures -= 1;
+    return this.receive('notifyFailures', this.notified, event);
+  }
+
+  /** Fails while the named counter is above 0 (counting it down), records the event otherwise. */
+  private receive(failures: 'notifyFailures' | 'provisionFailures', into: IsvEvent[], event: IsvEvent): Promise<void> {
+    if (this[failures] > 0) {
+      this[failures] -= 1;
       return Promise.reject(new Error('isv unavailable'));
     }
-    this.notified.push(event);
+    into.push(event);
     return Promise.resolve();
   }
 

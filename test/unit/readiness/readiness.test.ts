@@ -9,6 +9,7 @@ import {
   marketplaceApiCheck,
   poisonQueuesCheck,
   signingKeysCheck,
+  tablesCheck,
   type Fetch,
   type ReadinessCheck,
   type StorageProbe,
@@ -116,6 +117,26 @@ describe('readiness checks', () => {
     expect(outcome).toMatchObject({ status: 'warn', details: { depths: { 'activations-poison': 0, 'operations-poison': 3 } } });
     expect(outcome.reason).toContain('operations-poison: 3');
     expect(outcome.reason).toContain('/replay');
+  });
+
+  it.each([
+    ['connectionString' as const, 'check AzureWebJobsStorage (is the storage account or Azurite running there?)'],
+    ['identity' as const, "check AzureWebJobsStorage__tableServiceUri (or AzureWebJobsStorage__accountName) and that the app's identity has the Storage Table Data Contributor role"],
+  ])('tables names the endpoint and the %s settings to fix, never the account key', async (access, fix) => {
+    // Prepare
+    const probe: StorageProbe = {
+      tableUrl: 'https://contoso.table.core.windows.net/?sv=2024&sig=c2VjcmV0',
+      queueUrl: 'https://contoso.queue.core.windows.net',
+      readTable: () => Promise.reject(Object.assign(new Error('This request is not authorized to perform this operation.'), { name: 'RestError', statusCode: 403 })),
+      queueDepths: () => Promise.resolve({}),
+    };
+
+    // Act
+    const outcome = await tablesCheck(probe, { access }).run(signal);
+
+    // Assess
+    expect(outcome.status).toBe('fail');
+    expect(outcome.reason).toBe(`Table Storage at https://contoso.table.core.windows.net could not be read: This request is not authorized to perform this operation.; ${fix}`);
   });
 
   it.each([
