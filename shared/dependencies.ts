@@ -1,12 +1,11 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { ManagedIdentityCredential } from '@azure/identity';
 import type { InvocationContext } from '@azure/functions';
 import { systemClock, type Clock } from './clock';
 import { getConfig, type Config, type StorageSettings as StorageConfig } from './config';
 import { consoleLogger, loggerFromContext, type LogFields, type Logger } from './logging';
 import { type IsvHooks } from './isv/hooks';
 import { createIsvHooks } from './isv/createIsvHooks';
-import { createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
+import { azureIdentityCredentials, createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
 import { createJobRunStore, type JobRunStore } from './runs';
@@ -56,8 +55,8 @@ export function storageSettingsFrom(config: StorageConfig, credential?: TokenCre
   const identity =
     credential ??
     (config.managedIdentityClientId === undefined
-      ? new ManagedIdentityCredential()
-      : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
+      ? new azureIdentityCredentials.ManagedIdentityCredential()
+      : new azureIdentityCredentials.ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
   return {
     accountName: config.accountName,
     tableServiceUri: config.tableServiceUri,

@@ -1,4 +1,5 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import type { Page } from '../storage/continuationToken';
 import { ensureTable } from '../storage/storageSettings';
 import { translateTableError } from '../storage/tableErrors';

@@ -1,5 +1,5 @@
 import { type TokenCredential } from '@azure/core-auth';
-import { ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
+import { identitySdk } from '../lazySdk';
 
 /** How the app authenticates to the Marketplace API; produced by the config module. */
 export type MarketplaceAuthSettings =
@@ -17,8 +17,15 @@ export interface CredentialConstructors {
   ManagedIdentityCredential: new (options?: { clientId?: string }) => TokenCredential;
 }
 
-/** The real classes from @azure/identity, used unless a test injects others. */
-export const azureIdentityCredentials: CredentialConstructors = { ClientSecretCredential, ManagedIdentityCredential };
+/** The real classes from @azure/identity (loaded when first read), used unless a test injects others. */
+export const azureIdentityCredentials: CredentialConstructors = {
+  get ClientSecretCredential() {
+    return identitySdk().ClientSecretCredential;
+  },
+  get ManagedIdentityCredential() {
+    return identitySdk().ManagedIdentityCredential;
+  },
+};
 
 /**
  * Builds the credential for the Marketplace API. Both credential types cache tokens, so the client

@@ -1,5 +1,5 @@
 export { createMarketplaceClient } from './createMarketplaceClient';
-export { createMarketplaceCredential, type CredentialConstructors, type MarketplaceAuthSettings } from './credential';
+export { azureIdentityCredentials, createMarketplaceCredential, type CredentialConstructors, type MarketplaceAuthSettings } from './credential';
 export {
   DEFAULT_MARKETPLACE_BASE_URL,
   MARKETPLACE_API_VERSION,

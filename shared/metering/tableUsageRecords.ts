@@ -1,4 +1,5 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import { systemClock, type Clock } from '../clock';
 import { DependencyUnavailableError } from '../errors';
 import { assertConditionalEtag } from '../storage/entityCodec';

@@ -1,4 +1,5 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import type { Clock } from '../clock';
 import { AlreadyExistsError } from '../errors';
 import type { Page } from '../storage/continuationToken';

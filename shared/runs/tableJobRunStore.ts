@@ -1,4 +1,5 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import { createTableClient, ensureTable, type StorageSettings } from '../storage/storageSettings';
 import { translateTableError } from '../storage/tableErrors';
 import { isValidTableName } from '../storage/tableNames';

@@ -1,4 +1,5 @@
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import { ENTRY_ROW_END, ENTRY_ROW_PREFIX, historyEntryFromEntity, historyEntryToEntity } from './historyEntity';
 import type { HistoryEntry } from './historyStore';
 import { createTableClient, ensureTable, type StorageSettings } from './storageSettings';

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { TableClient } from '@azure/data-tables';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import type { TableClient } from '@azure/data-tables';
+import type { QueueClient } from '@azure/storage-queue';
+import { dataTablesSdk, storageQueueSdk } from '../lazySdk';
 import { ConfigurationError } from '../errors';
 import { storageStatus } from './tableErrors';
 
@@ -62,6 +63,7 @@ export const QUEUE_RETRY_OPTIONS = { maxTries: 4, retryDelayInMs: 100, maxRetryD
 export const TABLE_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 2_000 } as const;
 
 export function createTableClient(settings: StorageSettings, table: string): TableClient {
+  const { TableClient } = dataTablesSdk();
   if (isConnectionString(settings)) {
     return TableClient.fromConnectionString(settings.connectionString, table, {
       allowInsecureConnection: usesPlainHttp(settings.connectionString),
@@ -73,6 +75,7 @@ export function createTableClient(settings: StorageSettings, table: string): Tab
 }
 
 export function createQueueClient(settings: StorageSettings, queue: string): QueueClient {
+  const { QueueServiceClient } = storageQueueSdk();
   const service = isConnectionString(settings)
     ? QueueServiceClient.fromConnectionString(settings.connectionString, { retryOptions: QUEUE_RETRY_OPTIONS })
     : new QueueServiceClient(serviceUri(settings, 'queue'), settings.credential, { retryOptions: QUEUE_RETRY_OPTIONS });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import type { Page } from './continuationToken';
 import {
   ENTRY_ROW_END,

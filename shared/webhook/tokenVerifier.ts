@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { joseSdk } from '../lazySdk';
 import { AuthenticationError, DependencyUnavailableError } from '../errors';
 import { MARKETPLACE_RESOURCE_ID } from '../marketplace/constants';
 
@@ -91,6 +92,7 @@ function claimReason(claim: string, why: string): WebhookAuthReason {
 
 /** jose's errors as our reasons; a key set that cannot be fetched is a 503 (the marketplace retries). */
 function translate(error: unknown): Error {
+  const { errors } = joseSdk();
   if (error instanceof errors.JWTExpired) return refuse('expired');
   if (error instanceof errors.JWTClaimValidationFailed) return refuse(claimReason(error.claim, error.reason));
   if (error instanceof errors.JWSSignatureVerificationFailed) return refuse('bad_signature');
@@ -118,7 +120,7 @@ function checkHeader(token: string): void {
   if (token.split('.').length !== 3) throw refuse('malformed_token');
   let alg: unknown;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    alg = joseSdk().decodeProtectedHeader(token).alg;
   } catch {
     throw refuse('malformed_token');
   }
@@ -143,7 +145,7 @@ export function createWebhookTokenVerifier(options: WebhookTokenVerifierOptions)
   if (options.issuers.length === 0 || options.audiences.length === 0) throw new TypeError('issuers and audiences must not be empty');
   const keys =
     options.keys ??
-    createRemoteJWKSet(new URL(options.jwksUrl), {
+    joseSdk().createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: options.cooldownMs ?? 30_000,
       cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
       timeoutDuration: options.fetchTimeoutMs ?? 5_000,
@@ -193,7 +195,7 @@ export function createWebhookTokenVerifier(options: WebhookTokenVerifierOptions)
       checkHeader(token);
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, keys, { ...verifyOptions, currentDate: now }));
+        ({ payload } = await joseSdk().jwtVerify(token, keys, { ...verifyOptions, currentDate: now }));
       } catch (error) {
         throw translate(error);
       }

@@ -1,0 +1,36 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type * as DataTables from '@azure/data-tables';
+import type * as StorageQueue from '@azure/storage-queue';
+import type * as Identity from '@azure/identity';
+import type * as Jose from 'jose';
+/**
+ * The SDKs that only invocations need (the Azure storage clients, @azure/identity with MSAL, jose),
+ * loaded on first use instead of when a function file is loaded: registering the functions at cold
+ * start then does not evaluate them. Types stay static (`import type`); `require` is cached by Node
+ * (and by esbuild's module wrappers in the deployment bundle), so each SDK is evaluated once.
+ */
+export type DataTablesSdk = typeof DataTables;
+export type StorageQueueSdk = typeof StorageQueue;
+export type IdentitySdk = typeof Identity;
+export type JoseSdk = typeof Jose;
+
+export function dataTablesSdk(): DataTablesSdk {
+  return require('@azure/data-tables') as DataTablesSdk;
+}
+
+export function storageQueueSdk(): StorageQueueSdk {
+  return require('@azure/storage-queue') as StorageQueueSdk;
+}
+
+export function identitySdk(): IdentitySdk {
+  return require('@azure/identity') as IdentitySdk;
+}
+
+export function joseSdk(): JoseSdk {
+  return require('jose') as JoseSdk;
+}
+
+/** `odata` from @azure/data-tables (escapes values in a filter), loading the SDK when first called. */
+export function odata(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return dataTablesSdk().odata(strings, ...values);
+}
