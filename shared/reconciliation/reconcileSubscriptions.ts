@@ -5,8 +5,7 @@ import type { LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
-import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
-import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
+import { RoundTripCounter, writesOf, type HistoryStore, type MessageQueue, type OperationLedger, type SubscriptionStore, type WriteCounts } from '../storage';
 import { forEachLimited } from './forEachLimited';
 import { reconcileSubscription, type RunContext } from './reconcileSubscription';
 import { recoverOperations } from './recoverOperations';
@@ -66,22 +65,22 @@ const ACTIVE: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<ReconcileReport> {
   const startedAt = deps.clock.now().toISOString();
   const runId = `reconcile-${startedAt.replace(/[^0-9]/g, '')}-${deps.newId()}`;
-  const tableWrites = emptyWriteCounts();
+  const counter = new RoundTripCounter();
   const log = deps.logger.child({ runId });
   const repairDeps = {
-    subscriptions: countingSubscriptions(deps.subscriptions, tableWrites),
-    history: countingHistory(deps.history, tableWrites),
+    subscriptions: counter.subscriptions(deps.subscriptions),
+    history: counter.history(deps.history),
     isv: deps.isv,
     logger: log,
   };
   const recoverDeps = {
     marketplace: deps.marketplace,
-    operations: countingLedger(deps.operations, tableWrites),
+    operations: counter.operations(deps.operations),
     history: repairDeps.history,
     queue: deps.operationsQueue,
     logger: log,
   };
-  const report = emptyReport(runId, startedAt, tableWrites);
+  const report = emptyReport(runId, startedAt);
   const refreshCatalog = catalogRefresher({ ...deps, subscriptions: repairDeps.subscriptions }, report.catalog, log);
 
   const one = async (truth: MarketplaceSubscription): Promise<void> => {
@@ -113,13 +112,15 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
     throw error;
   }
   report.finishedAt = deps.clock.now().toISOString();
+  const tableWrites = writesOf(counter.counts);
+  report.tableWrites = tableWrites;
   const summary = { seen: report.seen, repaired: report.repaired, imported: report.imported, failed: report.failed, operationsRecovered: report.operationsRecovered, tableWrites };
   if (report.failed > 0) log.error('reconciliation finished with failures', summary);
   else log.info('reconciliation finished', summary);
   return report;
 }
 
-function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts): ReconcileReport {
+function emptyReport(runId: string, startedAt: string): ReconcileReport {
   return {
     runId,
     startedAt,
@@ -133,7 +134,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     operationsChecked: 0,
     operationsRecovered: 0,
     catalog: { asked: 0, plansSaved: 0, failed: 0 },
-    tableWrites,
+    tableWrites: { subscriptions: 0, history: 0, operations: 0 },
     failures: [],
   };
 }

@@ -20,3 +20,16 @@ export {
   type UpdateWithRetryOptions,
 } from './subscriptionStore';
 export { TABLE_NAMES } from './tableNames';
+export {
+  emptyRoundTrips,
+  formatRoundTrips,
+  marketplaceCallCount,
+  RoundTripCounter,
+  roundTripsSince,
+  storageRoundTrips,
+  tableRoundTrips,
+  writesOf,
+  type RoundTrips,
+  type TableRoundTrips,
+  type WriteCounts,
+} from './roundTrips';
