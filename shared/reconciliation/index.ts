@@ -1,4 +1,3 @@
-export { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
 export { driftedFields, pickFields, sameTerm } from './driftedFields';
 export { forEachLimited } from './forEachLimited';
 export { isReconcileHour, RECONCILE_SCHEDULE } from './reconcileSchedule';

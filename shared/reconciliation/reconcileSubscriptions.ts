@@ -6,8 +6,7 @@ import type { Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription, type UnparseableItem } from '../marketplace';
 import type { OperationMessage } from '../operations/operationMessage';
 import { recordRun, type JobRunStore } from '../runs';
-import type { HistoryStore, MessageQueue, OperationLedger, SubscriptionStore } from '../storage';
-import { countingHistory, countingLedger, countingSubscriptions, emptyWriteCounts, type WriteCounts } from './countingStores';
+import { RoundTripCounter, writesOf, type HistoryStore, type MessageQueue, type OperationLedger, type SubscriptionStore, type WriteCounts } from '../storage';
 import { forEachLimited } from './forEachLimited';
 import { reconcileSubscription, type RunContext } from './reconcileSubscription';
 import { recoverOperations } from './recoverOperations';
@@ -81,12 +80,12 @@ export async function reconcileSubscriptions(deps: ReconcileDeps): Promise<Recon
 }
 
 async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promise<ReconcileReport> {
-  const tableWrites = emptyWriteCounts();
+  const counter = new RoundTripCounter();
   const log = deps.logger.child({ runId });
-  const operations = countingLedger(deps.operations, tableWrites);
+  const operations = counter.operations(deps.operations);
   const repairDeps = {
-    subscriptions: countingSubscriptions(deps.subscriptions, tableWrites),
-    history: countingHistory(deps.history, tableWrites),
+    subscriptions: counter.subscriptions(deps.subscriptions),
+    history: counter.history(deps.history),
     operations,
     marketplace: deps.marketplace,
     clock: deps.clock,
@@ -100,7 +99,7 @@ async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promi
     queue: deps.operationsQueue,
     logger: log,
   };
-  const report = emptyReport(runId, startedAt, tableWrites);
+  const report = emptyReport(runId, startedAt);
   const refreshCatalog = catalogRefresher({ ...deps, subscriptions: repairDeps.subscriptions }, report.catalog, log);
 
   const one = async (truth: MarketplaceSubscription): Promise<void> => {
@@ -139,13 +138,15 @@ async function run(deps: ReconcileDeps, runId: string, startedAt: string): Promi
     throw error;
   }
   report.finishedAt = deps.clock.now().toISOString();
+  const tableWrites = writesOf(counter.counts);
+  report.tableWrites = tableWrites;
   const summary = { seen: report.seen, repaired: report.repaired, imported: report.imported, failed: report.failed, unparseable: report.unparseable, operationsRecovered: report.operationsRecovered, tableWrites };
   if (report.failed > 0 || report.unparseable > 0) log.error('reconciliation finished with failures', summary);
   else log.info('reconciliation finished', summary);
   return report;
 }
 
-function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts): ReconcileReport {
+function emptyReport(runId: string, startedAt: string): ReconcileReport {
   return {
     runId,
     startedAt,
@@ -161,7 +162,7 @@ function emptyReport(runId: string, startedAt: string, tableWrites: WriteCounts)
     operationsChecked: 0,
     operationsRecovered: 0,
     catalog: { asked: 0, plansSaved: 0, failed: 0 },
-    tableWrites,
+    tableWrites: { subscriptions: 0, history: 0, operations: 0 },
     failures: [],
   };
 }

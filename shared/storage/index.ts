@@ -33,3 +33,16 @@ export {
   type SearchTerm,
   type SubscriptionSearchIndex,
 } from './subscriptionSearch';
+export {
+  emptyRoundTrips,
+  formatRoundTrips,
+  marketplaceCallCount,
+  RoundTripCounter,
+  roundTripsSince,
+  storageRoundTrips,
+  tableRoundTrips,
+  writesOf,
+  type RoundTrips,
+  type TableRoundTrips,
+  type WriteCounts,
+} from './roundTrips';
