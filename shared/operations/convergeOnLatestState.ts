@@ -3,10 +3,7 @@ import type { MarketplaceApi, MarketplaceSubscription } from '../marketplace';
 import type { OperationLedger } from '../storage';
 import type { ApplyEventDeps } from '../subscription/applyEvent';
 import { convergeSubscription, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
-import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
-
-/** How long a converging path holds the subscription's lease at most (the same as operation processing). */
-export const CONVERGE_LEASE_TTL_MS = 120_000;
+import { holdSubscriptionLease, SUBSCRIPTION_LEASE_TTL_MS } from './subscriptionLease';
 
 export interface ConvergeLatestDeps extends ApplyEventDeps {
   operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
@@ -24,20 +21,12 @@ export type ConvergeLatestResult =
  * no other worker or instance reads and writes that subscription meanwhile; `busy` when another
  * one holds it. The lease is released afterwards, whatever `work` did.
  */
-export async function withSubscriptionLease<T>(
+export function withSubscriptionLease<T>(
   deps: Pick<ConvergeLatestDeps, 'operations' | 'clock' | 'logger'>,
   subscriptionId: string,
   work: () => Promise<T>,
 ): Promise<{ busy: true } | { busy: false; value: T }> {
-  const lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), CONVERGE_LEASE_TTL_MS);
-  if (lease === undefined) return { busy: true };
-  try {
-    return { busy: false, value: await work() };
-  } finally {
-    await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) =>
-      deps.logger.warn('subscription lease not released', { subscriptionId, error }),
-    );
-  }
+  return holdSubscriptionLease(deps, subscriptionId, SUBSCRIPTION_LEASE_TTL_MS, work);
 }
 
 /** Get Subscription, then converge on it. The caller holds the subscription's lease. */

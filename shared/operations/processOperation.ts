@@ -10,7 +10,7 @@ import { convergeOnSubscribe } from './convergeOnSubscribe';
 import { convergeSubscription, ensureLocalSubscription, operationTarget, type ConvergeOptions } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
-import { acquireSubscriptionLease, releaseSubscriptionLease } from './subscriptionLease';
+import { holdSubscriptionLease, SUBSCRIPTION_LEASE_TTL_MS } from './subscriptionLease';
 import { ACKNOWLEDGED_ACTIONS, NOTIFY_ONLY_ACTIONS, verifyOperation } from './verifyOperation';
 
 export interface ProcessOperationSettings {
@@ -65,6 +65,7 @@ const LEDGER_STATE: Record<ProcessOutcome, OperationState> = {
   gaveUp: 'Failed',
 };
 const MAX_REQUEUE_DELAY_SECONDS = 30;
+const BUSY_REQUEUE_DELAY_SECONDS = 1;
 
 /**
  * Processes one queued marketplace operation, idempotently: repeats of a finished operation stop at
@@ -89,25 +90,26 @@ export async function processOperation(
     log.info('operation ignored: unknown action');
     return { outcome: 'ignored' };
   }
-  const lease = await acquireSubscriptionLease(deps.operations, message.subscriptionId, started, deps.settings.leaseTtlMs ?? 120_000);
-  if (lease === undefined) {
-    await requeue(deps, message);
+  const held = await holdSubscriptionLease(deps, message.subscriptionId, deps.settings.leaseTtlMs ?? SUBSCRIPTION_LEASE_TTL_MS, async () => {
+    let current = row;
+    try {
+      current = await saveOperationRow(deps.operations, row, (r) => ({ ...r, state: 'Processing', attempts: r.attempts + 1, updatedAt: started.toISOString() }));
+      const result = await handle(deps, message, current.value, log);
+      if (result.outcome === 'waiting') await requeue(deps, message);
+      await finish(deps, current, result);
+      log.info('operation processed', { outcome: result.outcome, marketplaceStatus: result.marketplaceStatus, sent: result.acknowledgement?.sent });
+      return result;
+    } catch (error) {
+      await recordFailure(deps, current, message, toError(error), delivery, log);
+      throw error;
+    }
+  });
+  if (held.busy) {
+    // The lease is short (a dead holder's expires within SUBSCRIPTION_LEASE_TTL_MS): look again every second.
+    await requeue(deps, message, BUSY_REQUEUE_DELAY_SECONDS);
     return { outcome: 'busy' };
   }
-  let current = row;
-  try {
-    current = await saveOperationRow(deps.operations, row, (r) => ({ ...r, state: 'Processing', attempts: r.attempts + 1, updatedAt: started.toISOString() }));
-    const result = await handle(deps, message, current.value, log);
-    if (result.outcome === 'waiting') await requeue(deps, message);
-    await finish(deps, current, result);
-    log.info('operation processed', { outcome: result.outcome, marketplaceStatus: result.marketplaceStatus, sent: result.acknowledgement?.sent });
-    return result;
-  } catch (error) {
-    await recordFailure(deps, current, message, toError(error), delivery, log);
-    throw error;
-  } finally {
-    await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) => log.warn('subscription lease not released', { error }));
-  }
+  return held.value;
 }
 
 async function handle(deps: ProcessOperationDeps, message: OperationMessage, row: OperationRecord, log: Logger): Promise<ProcessResult> {
@@ -163,9 +165,9 @@ async function waitForFinal(deps: ProcessOperationDeps, message: OperationMessag
   return { outcome: 'gaveUp', marketplaceStatus: status, detail, acknowledgement };
 }
 
-async function requeue(deps: ProcessOperationDeps, message: OperationMessage): Promise<void> {
+async function requeue(deps: ProcessOperationDeps, message: OperationMessage, maxDelaySeconds = MAX_REQUEUE_DELAY_SECONDS): Promise<void> {
   const check = (message.check ?? 0) + 1;
-  const delay = Math.min(MAX_REQUEUE_DELAY_SECONDS, 2 ** Math.min(check - 1, 5));
+  const delay = Math.min(maxDelaySeconds, 2 ** Math.min(check - 1, 5));
   await deps.queue.send(operationMessage(message.operationId, message.subscriptionId, message.action, check), { visibilityDelaySeconds: delay });
 }
 

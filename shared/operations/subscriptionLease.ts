@@ -1,4 +1,6 @@
+import type { Clock } from '../clock';
 import { AlreadyExistsError, ConcurrencyConflictError } from '../errors';
+import type { Logger } from '../logging';
 import type { OperationLedger, OperationRecord } from '../storage';
 import type { Versioned } from '../subscription/model';
 
@@ -10,10 +12,16 @@ import type { Versioned } from '../subscription/model';
  *
  * The lease row's id starts with `~`, which no webhook operation id can contain (see webhookPayload),
  * and its state is `Processing` while held, `Completed` when free. A lease older than its TTL is
- * considered abandoned (a worker died) and may be taken over.
+ * considered abandoned (a worker died) and may be taken over. The TTL is short and the holder renews
+ * the lease while its work runs (holdSubscriptionLease), so a dead worker blocks its subscription for
+ * seconds, not minutes: a newer operation arriving meanwhile is still decided inside Microsoft's
+ * 10-second window.
  */
 export const LEASE_ID_PREFIX = '~subscription~';
 export const LEASE_ACTION = 'SubscriptionLease';
+
+/** How long a lease lasts without renewal; the holder renews it every third of that. */
+export const SUBSCRIPTION_LEASE_TTL_MS = 5_000;
 
 export type SubscriptionLease = Versioned<OperationRecord>;
 
@@ -57,5 +65,47 @@ export async function releaseSubscriptionLease(
     await ledger.update({ ...lease.value, state: 'Completed', updatedAt: now.toISOString() }, lease.etag);
   } catch (error) {
     if (!(error instanceof ConcurrencyConflictError)) throw error;
+  }
+}
+
+/**
+ * Runs `work` while holding the subscription's lease, renewed every third of `ttlMs` (one
+ * ETag-conditional write each) and released afterwards, whatever `work` did; `busy` when another
+ * worker holds it. A renewal that finds the lease taken over (this worker was stalled for longer than
+ * the TTL) stops renewing and is logged: the work itself is idempotent, so finishing it is safe.
+ */
+export async function holdSubscriptionLease<T>(
+  deps: { operations: Pick<OperationLedger, 'create' | 'get' | 'update'>; clock: Clock; logger: Pick<Logger, 'warn'> },
+  subscriptionId: string,
+  ttlMs: number,
+  work: () => Promise<T>,
+): Promise<{ busy: true } | { busy: false; value: T }> {
+  let lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), ttlMs);
+  if (lease === undefined) return { busy: true };
+  let lost = false;
+  let renewing: Promise<void> = Promise.resolve();
+  const renew = async (): Promise<void> => {
+    if (lost || lease === undefined) return;
+    try {
+      lease = await deps.operations.update({ ...lease.value, updatedAt: deps.clock.now().toISOString() }, lease.etag);
+    } catch (error) {
+      lost = true;
+      deps.logger.warn('subscription lease not renewed', { subscriptionId, error });
+    }
+  };
+  const timer = setInterval(() => {
+    renewing = renewing.then(renew);
+  }, Math.max(1, Math.floor(ttlMs / 3)));
+  timer.unref();
+  try {
+    return { busy: false, value: await work() };
+  } finally {
+    clearInterval(timer);
+    await renewing;
+    if (!lost) {
+      await releaseSubscriptionLease(deps.operations, lease, deps.clock.now()).catch((error: unknown) =>
+        deps.logger.warn('subscription lease not released', { subscriptionId, error }),
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import type { Versioned } from '../subscription/model';
 import type { Page } from './continuationToken';
 import { operationCodec } from './operationEntity';

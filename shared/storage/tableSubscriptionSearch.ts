@@ -1,4 +1,5 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '../lazySdk';
 import { checkPageSize, decodeContinuationToken, type Page } from './continuationToken';
 import { ensureTable } from './storageSettings';
 import type { SearchField, SearchHit, SearchTerm, SubscriptionSearchIndex } from './subscriptionSearch';

@@ -1,4 +1,4 @@
-import { ManagedIdentityCredential } from '@azure/identity';
+import { identitySdk } from '../lazySdk';
 import type * as AzureMonitor from '@azure/monitor-opentelemetry-exporter';
 import type * as OtlpLogs from '@opentelemetry/exporter-logs-otlp-http';
 import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
@@ -26,7 +26,7 @@ export function exportersFor(settings: Pick<TelemetrySettings, 'connectionString
     const azure = require('@azure/monitor-opentelemetry-exporter') as typeof AzureMonitor;
     // With local authentication off (infra/), ingestion takes an Entra token of the app's identity.
     const { entraId } = settings;
-    const credential = entraId === undefined ? undefined : entraId.clientId === undefined ? new ManagedIdentityCredential() : new ManagedIdentityCredential({ clientId: entraId.clientId });
+    const credential = entraId === undefined ? undefined : entraId.clientId === undefined ? new (identitySdk().ManagedIdentityCredential)() : new (identitySdk().ManagedIdentityCredential)({ clientId: entraId.clientId });
     const options = { connectionString: settings.connectionString, ...(credential === undefined ? {} : { credential }) };
     out.spanExporters.push(new azure.AzureMonitorTraceExporter(options));
     out.metricExporters.push(new azure.AzureMonitorMetricExporter(options));

@@ -50,7 +50,8 @@ describe('buildDependencies', () => {
     expect(sent).toBeDefined();
     expect(plans).toEqual([]);
     expect(credential.scopes).toContain('20e940b3-4c77-4b0b-9a53-9e16a1b010a7/.default');
-    expect(logs[0]).toEqual(['information', 'hello', { invocationId: 'inv-1', functionName: 'f' }]);
+    // One JSON object per entry: its fields are properties of the record, not part of the text.
+    expect(logs[0]).toEqual(['information', JSON.stringify({ message: 'hello', invocationId: 'inv-1', functionName: 'f' })]);
     expect(deps.clock.now().toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 });
