@@ -71,7 +71,7 @@ describe('a dead worker’s subscription lease', () => {
     const second = await fireAt(addresses, id, 'ChangePlan', { planId: 'business' });
 
     // Assess
-    expect(firstAtKill).toBe('Received');
+    expect(firstAtKill).toBe('Processing');
     expect(heldByTheDead?.value.state).toBe('Processing');
     const asked = await eventually('host B asking the ISV about the ChangePlan', () => (isv.decisions.some((request) => operationOf(request) === second.id) ? Date.now() : undefined), 20_000, 50);
     expect(asked - firedAt).toBeLessThan(WINDOW_MS);
