@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkAppSettings } from './appSettings';
+import { COUNTERS, HISTOGRAMS } from '../../shared/telemetry/telemetry';
 import {
   calledFunctions,
   declaration,
@@ -43,15 +44,8 @@ export const REQUIRED_ROLES = {
  * Insights in customMetrics) that the alert rules must cover, and the others they may use.
  */
 export const ALERTED_METRICS = ['queue.poisoned', 'readiness.check_failed', 'usage.events_emitted', 'reconciliation.drift', 'marketplace.calls'] as const;
-export const CONTRACT_METRICS: readonly string[] = [
-  'webhook.received',
-  'operation.processed',
-  'operation.ack_delay',
-  'activation.completed',
-  'activation.duration',
-  'usage.records_ingested',
-  ...ALERTED_METRICS,
-];
+/** The metrics contract, from the app's own telemetry port (one list for the app and its alerts). */
+export const CONTRACT_METRICS: readonly string[] = [...Object.keys(COUNTERS), ...Object.keys(HISTOGRAMS)];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
