@@ -3,7 +3,8 @@ import { AlreadyExistsError, ConcurrencyConflictError, NotFoundError, toError } 
 import type { LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import { redactText, type Logger } from '../logging';
 import { MarketplaceApiError, type MarketplaceApi, type MarketplaceSubscription } from '../marketplace';
-import { readAndConverge, withSubscriptionLease } from '../operations/convergeOnLatestState';
+import { readAndConverge } from '../operations/convergeOnLatestState';
+import { holdSubscriptionLease } from '../operations/subscriptionLease';
 import type { HistoryStore, OperationLedger, SubscriptionStore } from '../storage';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
 import type { SubscriptionRecord } from '../subscription/model';
@@ -74,7 +75,7 @@ export const ACTIVATION_LEASE_WAITS_MS: readonly number[] = [250, 500, 1_000, 2_
  */
 async function activate(deps: ActivateSubscriptionDeps, message: ActivationMessage, log: Logger): Promise<ActivationOutcome> {
   for (const waitMs of [...ACTIVATION_LEASE_WAITS_MS, undefined]) {
-    const held = await withSubscriptionLease({ ...deps, logger: log }, message.subscriptionId, () => activateHeld(deps, message, log));
+    const held = await holdSubscriptionLease({ ...deps, logger: log }, message.subscriptionId, () => activateHeld(deps, message, log));
     if (!held.busy) return held.value;
     if (waitMs === undefined) break;
     await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -3,7 +3,7 @@ import type { MarketplaceApi, MarketplaceSubscription } from '../marketplace';
 import type { OperationLedger } from '../storage';
 import type { ApplyEventDeps } from '../subscription/applyEvent';
 import { convergeSubscription, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
-import { holdSubscriptionLease, SUBSCRIPTION_LEASE_TTL_MS } from './subscriptionLease';
+import { holdSubscriptionLease } from './subscriptionLease';
 
 export interface ConvergeLatestDeps extends ApplyEventDeps {
   operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
@@ -15,19 +15,6 @@ export type ConvergeLatestResult =
   /** Another worker holds the subscription (it reads Microsoft's state itself): try again shortly. */
   | { outcome: 'busy' }
   | { outcome: 'converged'; truth: MarketplaceSubscription; result: ConvergeResult };
-
-/**
- * Runs `work` while holding the subscription's lease (the one operation processing takes), so that
- * no other worker or instance reads and writes that subscription meanwhile; `busy` when another
- * one holds it. The lease is released afterwards, whatever `work` did.
- */
-export function withSubscriptionLease<T>(
-  deps: Pick<ConvergeLatestDeps, 'operations' | 'clock' | 'logger'>,
-  subscriptionId: string,
-  work: () => Promise<T>,
-): Promise<{ busy: true } | { busy: false; value: T }> {
-  return holdSubscriptionLease(deps, subscriptionId, SUBSCRIPTION_LEASE_TTL_MS, work);
-}
 
 /** Get Subscription, then converge on it. The caller holds the subscription's lease. */
 export async function readAndConverge(
@@ -54,6 +41,6 @@ export async function convergeOnLatestState(
   subscriptionId: string,
   options: Omit<ConvergeOptions, 'at'>,
 ): Promise<ConvergeLatestResult> {
-  const held = await withSubscriptionLease(deps, subscriptionId, () => readAndConverge(deps, subscriptionId, options));
+  const held = await holdSubscriptionLease(deps, subscriptionId, () => readAndConverge(deps, subscriptionId, options));
   return held.busy ? { outcome: 'busy' } : { outcome: 'converged', ...held.value };
 }

@@ -10,7 +10,7 @@ import { convergeOnSubscribe } from './convergeOnSubscribe';
 import { convergeSubscription, ensureLocalSubscription, operationTarget, type ConvergeOptions } from './convergeSubscription';
 import { operationMessage, type OperationMessage } from './operationMessage';
 import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
-import { holdSubscriptionLease, SUBSCRIPTION_LEASE_TTL_MS } from './subscriptionLease';
+import { holdSubscriptionLease } from './subscriptionLease';
 import { ACKNOWLEDGED_ACTIONS, NOTIFY_ONLY_ACTIONS, verifyOperation } from './verifyOperation';
 
 export interface ProcessOperationSettings {
@@ -90,7 +90,7 @@ export async function processOperation(
     log.info('operation ignored: unknown action');
     return { outcome: 'ignored' };
   }
-  const held = await holdSubscriptionLease(deps, message.subscriptionId, deps.settings.leaseTtlMs ?? SUBSCRIPTION_LEASE_TTL_MS, async () => {
+  const held = await holdSubscriptionLease(deps, message.subscriptionId, async () => {
     let current = row;
     try {
       current = await saveOperationRow(deps.operations, row, (r) => ({ ...r, state: 'Processing', attempts: r.attempts + 1, updatedAt: started.toISOString() }));
@@ -103,7 +103,7 @@ export async function processOperation(
       await recordFailure(deps, current, message, toError(error), delivery, log);
       throw error;
     }
-  });
+  }, deps.settings.leaseTtlMs);
   if (held.busy) {
     // The lease is short (a dead holder's expires within SUBSCRIPTION_LEASE_TTL_MS): look again every second.
     await requeue(deps, message, BUSY_REQUEUE_DELAY_SECONDS);

@@ -77,8 +77,8 @@ export async function releaseSubscriptionLease(
 export async function holdSubscriptionLease<T>(
   deps: { operations: Pick<OperationLedger, 'create' | 'get' | 'update'>; clock: Clock; logger: Pick<Logger, 'warn'> },
   subscriptionId: string,
-  ttlMs: number,
   work: () => Promise<T>,
+  ttlMs = SUBSCRIPTION_LEASE_TTL_MS,
 ): Promise<{ busy: true } | { busy: false; value: T }> {
   let lease = await acquireSubscriptionLease(deps.operations, subscriptionId, deps.clock.now(), ttlMs);
   if (lease === undefined) return { busy: true };

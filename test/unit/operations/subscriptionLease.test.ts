@@ -35,13 +35,13 @@ describe('the subscription lease', () => {
     const contender: Array<boolean> = [];
 
     // Act
-    const held = await holdSubscriptionLease({ operations, clock: systemClock, logger }, SUBSCRIPTION_ID, ttlMs, async () => {
+    const held = await holdSubscriptionLease({ operations, clock: systemClock, logger }, SUBSCRIPTION_ID, async () => {
       for (let i = 0; i < 4; i += 1) {
         await sleep(ttlMs);
         contender.push((await acquireSubscriptionLease(operations, SUBSCRIPTION_ID, new Date(), ttlMs)) !== undefined);
       }
       return 'done';
-    });
+    }, ttlMs);
 
     // Assess
     expect(held).toEqual({ busy: false, value: 'done' });
@@ -58,7 +58,7 @@ describe('the subscription lease', () => {
     const work = jest.fn(() => Promise.resolve('ran'));
 
     // Act
-    const held = await holdSubscriptionLease({ operations, clock: systemClock, logger }, SUBSCRIPTION_ID, SUBSCRIPTION_LEASE_TTL_MS, work);
+    const held = await holdSubscriptionLease({ operations, clock: systemClock, logger }, SUBSCRIPTION_ID, work);
 
     // Assess
     expect(held).toEqual({ busy: true });
