@@ -24,6 +24,7 @@ import { startBenchKeys } from './webhook.bench';
  */
 const TOTAL = 1_500;
 const CONCURRENCY = 50;
+/** Rounds (each runs every variant once); BENCH_ROUNDS overrides. */
 const ROUNDS = 3;
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = '66666666-7777-8888-9999-000000000000';
@@ -39,6 +40,7 @@ interface Figures {
   p50: number;
   p99: number;
   spans: number;
+  logs: number;
 }
 
 export async function run(): Promise<void> {
@@ -48,26 +50,52 @@ export async function run(): Promise<void> {
     const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
     const env = { ...process.env, BENCH_STORAGE: azurite.connectionString, BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization };
     const results: Record<Variant, Figures[]> = { plain: [], context: [], telemetry: [] };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const variant of VARIANTS) {
-        const { stdout } = await promisify(execFile)(process.execPath, [__filename, variant], { env, maxBuffer: 1 << 20 });
+    const { node, args } = childRuntime();
+    const { stdout: version } = await promisify(execFile)(node, [...args, '-p', 'process.version']);
+    console.log(`measured in child processes: node ${version.trim()}${args.length > 0 ? ` ${args.join(' ')}` : ''}${node === process.execPath ? '' : ` (${node})`}`);
+    const rounds = roundsWanted();
+    for (let round = 0; round < rounds; round += 1) {
+      // Every other round runs the variants in reverse order, so that a drift in the machine's load
+      // weighs on both sides of each comparison alike.
+      for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+        const { stdout } = await promisify(execFile)(node, [...args, __filename, variant], { env, maxBuffer: 1 << 20 });
         const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Figures;
         results[variant].push(figures);
-        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${figures.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${figures.rate.toFixed(0)}/s, p50 ${formatMs(figures.p50)}, p99 ${formatMs(figures.p99)}${variant === 'telemetry' ? `, ${figures.spans} spans exported` : ''}`);
+        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${figures.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${figures.rate.toFixed(0)}/s, p50 ${formatMs(figures.p50)}, p99 ${formatMs(figures.p99)}${variant === 'telemetry' ? `, ${figures.spans} spans, ${figures.logs} log records exported` : ''}`);
       }
     }
     const median = (values: number[]): number => percentile(values, 50);
     const cpu = (variant: Variant): number => median(results[variant].map((f) => f.cpuMs));
     const rate = (variant: Variant): number => median(results[variant].map((f) => f.rate));
-    const cost = (variant: Variant): string => `${((1 - cpu('plain') / cpu(variant)) * 100).toFixed(1)}%`;
-    console.log(`webhook acknowledgement, ${CONCURRENCY} in flight, ${TOTAL} per run, median of ${ROUNDS}:`);
+    /** Each round's cost (its variant against its own baseline), then the median over the rounds. */
+    const cost = (variant: Variant): number => median(results[variant].map((f, round) => 1 - (results.plain[round] as Figures).cpuMs / f.cpuMs));
+    const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+    const perRound = (variant: Variant): string => results[variant].map((f, round) => percent(1 - (results.plain[round] as Figures).cpuMs / f.cpuMs)).join(', ');
+    console.log(`webhook acknowledgement, ${CONCURRENCY} in flight, ${TOTAL} per run, median of ${rounds}:`);
     console.log(`  CPU of the worker per acknowledgement: without telemetry ${cpu('plain').toFixed(3)} ms, context propagation only ${cpu('context').toFixed(3)} ms, telemetry exporting ${cpu('telemetry').toFixed(3)} ms`);
-    console.log(`  throughput a CPU-bound worker keeps with telemetry: ${((cpu('plain') / cpu('telemetry')) * 100).toFixed(1)}% (cost ${cost('telemetry')}, of which context propagation ${cost('context')}; target: at most 10%)`);
+    console.log(`  telemetry cost per round: ${perRound('telemetry')}; context propagation alone: ${perRound('context')}`);
+    console.log(`  throughput a CPU-bound worker keeps with telemetry: ${percent(1 - cost('telemetry'))} (cost ${percent(cost('telemetry'))}, of which context propagation ${percent(cost('context'))}; target: at most 10%)`);
     console.log(`  wall-clock throughput (noisy on a shared machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
   } finally {
     await keys.close();
     await azurite.stop();
   }
+}
+
+function roundsWanted(): number {
+  const wanted = Number(process.env.BENCH_ROUNDS ?? ROUNDS);
+  return Number.isInteger(wanted) && wanted > 0 ? wanted : ROUNDS;
+}
+
+/**
+ * The Node binary and flags the measuring processes run with: `BENCH_NODE` (a path; default: the
+ * node running the bench) and `BENCH_NODE_ARGS` (space-separated, e.g. `--experimental-async-context-frame`),
+ * so the same figures can be taken on each runtime the app may be deployed on.
+ */
+function childRuntime(): { node: string; args: string[] } {
+  const node = process.env.BENCH_NODE?.trim() || process.execPath;
+  const args = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+  return { node, args };
 }
 
 /** One measurement in this process: `plain` (no telemetry) or `telemetry` (in-memory exporters). */
@@ -82,17 +110,17 @@ async function measure(variant: Variant): Promise<Figures> {
     LOG_LEVEL: 'info',
   });
   let telemetry: Telemetry = noTelemetry;
-  /** Spans exported since the last call (and forgets them). */
-  let exported = (): Promise<number> => Promise.resolve(0);
+  /** Spans and log records exported since the last call (and forgets them). */
+  let exported = (): Promise<{ spans: number; logs: number }> => Promise.resolve({ spans: 0, logs: 0 });
   if (variant === 'telemetry') {
     // Loaded only here, so that the baseline process never loads OpenTelemetry.
     const { createInMemoryTelemetry } = await import('../inMemoryTelemetry');
     const memory = createInMemoryTelemetry();
     telemetry = memory.telemetry;
     exported = async () => {
-      const count = (await memory.collect()).spans.length;
+      const { spans, logs } = await memory.collect();
       memory.reset();
-      return count;
+      return { spans: spans.length, logs: logs.length };
     };
   }
   if (variant === 'context') {
@@ -128,9 +156,9 @@ async function measure(variant: Variant): Promise<Figures> {
   await exported();
   const cpu = process.cpuUsage();
   const result = await timed(TOTAL, CONCURRENCY, deliver);
-  const spans = await exported();
+  const { spans, logs } = await exported();
   const used = process.cpuUsage(cpu);
-  return { rate: (TOTAL / result.wallMs) * 1000, cpuMs: (used.user + used.system) / 1000 / TOTAL, p50: percentile(result.durations, 50), p99: percentile(result.durations, 99), spans };
+  return { rate: (TOTAL / result.wallMs) * 1000, cpuMs: (used.user + used.system) / 1000 / TOTAL, p50: percentile(result.durations, 50), p99: percentile(result.durations, 99), spans, logs };
 }
 
 if (require.main === module) {
