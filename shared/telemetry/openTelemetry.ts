@@ -19,7 +19,17 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { TraceSampler } from '../config';
 import { type LogFields, type LogLevel, redactText } from '../logging';
 import {
   type ActiveSpan,
@@ -45,6 +55,26 @@ export interface OpenTelemetryOptions {
   exportDelayMs: number;
   /** Metrics export interval (OTEL_METRIC_EXPORT_INTERVAL). */
   metricIntervalMs: number;
+  /** Which traces are recorded (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG); all of them when absent. */
+  sampler?: { kind: TraceSampler; ratio: number };
+}
+
+/** The SDK sampler for OTEL_TRACES_SAMPLER (the values of the OpenTelemetry specification). */
+export function samplerFor(kind: TraceSampler, ratio: number): Sampler {
+  switch (kind) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
 }
 
 export interface OpenTelemetry extends Telemetry {
@@ -159,6 +189,7 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
   });
   const tracerProvider = new BasicTracerProvider({
     resource,
+    sampler: samplerFor(options.sampler?.kind ?? 'parentbased_always_on', options.sampler?.ratio ?? 1),
     spanProcessors: options.spanExporters.map((exporter) => new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs })),
   });
   const meterProvider = new MeterProvider({
@@ -208,7 +239,8 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
       } catch (error) {
         failSpan(span, error);
         span.end();
-        return Promise.reject(error as Error);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+        return Promise.reject(error);
       }
       return work.then(
         (value) => {
