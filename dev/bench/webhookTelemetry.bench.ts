@@ -120,14 +120,23 @@ async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS
     const child = spawn(runtime.node, [...runtime.args, __filename, variant], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const lines = createInterface({ input: child.stdout });
+    // Lines are queued as they come: a child may answer before its turn to be read.
+    const lines: string[] = [];
+    const waiting: Array<(line: string) => void> = [];
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const reader = waiting.shift();
+      if (reader === undefined) lines.push(line);
+      else reader(line);
+    });
     const next = (): Promise<string> =>
       new Promise((resolve, reject) => {
+        const line = lines.shift();
+        if (line !== undefined) return resolve(line);
         const onClose = (code: number | null): void => reject(new Error(`${variant} exited with ${code}: ${errors.slice(-2000)}`));
         child.once('close', onClose);
-        lines.once('line', (line) => {
+        waiting.push((received) => {
           child.off('close', onClose);
-          resolve(line);
+          resolve(received);
         });
       });
     return { variant, child, next };
