@@ -4,18 +4,27 @@ import { createCoreRegistry, installCoreModule } from '../host/coreModule';
 import { expandEntryPatterns } from '../host/glob';
 
 /**
- * `node dist/dev/package/loadRegistrations.js <entry file|glob>…`: loads an app's entry files in
- * this (fresh) process the way the worker does, with `@azure/functions-core` provided, and prints
- * one JSON line: how long the entry files took to load, the process RSS afterwards, and every
- * registered function with its bindings. Used by `npm run package` (to check that the bundle
- * registers what the unbundled build does) and by the artifact benchmark.
+ * `node dist/dev/package/loadRegistrations.js <entry file|glob>… [--load-lazy]`: loads an app's
+ * entry files in this (fresh) process the way the worker does, with `@azure/functions-core`
+ * provided, and prints one JSON line: how long the entry files took to load, the process RSS
+ * afterwards, how many files loading read, and every registered function with its bindings. With
+ * `--load-lazy`, it then loads every package the artifact's main.js loads on first use (its
+ * `__lazyPackages`, through its `__loadLazy`), as invocations would. Used by `npm run package` (to
+ * check that the bundle registers what the unbundled build does and loads as intended) and by the
+ * artifact benchmark.
  */
+export const LOAD_LAZY = '--load-lazy';
+
 export interface RegistrationProbe {
   loadMs: number;
   /** Process RSS right after loading, in bytes. */
   rssBytes: number;
   /** RSS before loading (the process and this probe alone), in bytes. */
   baselineRssBytes: number;
+  /** JavaScript files loading the entry files read (modules added to require.cache). */
+  filesLoaded: number;
+  /** With --load-lazy: each lazily loaded package and how many exports it has. */
+  lazyPackages?: Record<string, number>;
   functions: RegisteredSummary[];
 }
 
@@ -30,17 +39,20 @@ function main(args: readonly string[]): void {
     process.stderr.write('usage: loadRegistrations <entry file|glob>…\n');
     process.exit(2);
   }
-  const files = expandEntryPatterns(args, process.cwd());
+  const files = expandEntryPatterns(
+    args.filter((arg) => arg !== LOAD_LAZY),
+    process.cwd(),
+  );
   const registry = createCoreRegistry(silentLogger);
   installCoreModule(registry.api);
+  const cachedBefore = Object.keys(require.cache).length;
   const baselineRssBytes = process.memoryUsage.rss();
   const began = performance.now();
-  for (const file of files) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(path.resolve(file));
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const entries = files.map((file) => require(path.resolve(file)) as LazyExports);
   const loadMs = performance.now() - began;
   const rssBytes = process.memoryUsage.rss();
+  const filesLoaded = Object.keys(require.cache).length - cachedBefore;
   const functions = [...registry.functions.values()].map(({ metadata }) => ({
     name: metadata.name,
     bindings: Object.values(metadata.bindings ?? {})
@@ -48,8 +60,22 @@ function main(args: readonly string[]): void {
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   }));
   functions.sort((a, b) => a.name.localeCompare(b.name));
-  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, functions };
+  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, functions };
+  if (args.includes(LOAD_LAZY)) probe.lazyPackages = loadLazyPackages(entries);
   process.stdout.write(`${JSON.stringify(probe)}\n`);
+}
+
+interface LazyExports {
+  __lazyPackages?: string[];
+  __loadLazy?: (name: string) => unknown;
+}
+
+function loadLazyPackages(entries: readonly LazyExports[]): Record<string, number> {
+  const loaded: Record<string, number> = {};
+  for (const entry of entries) {
+    for (const name of entry.__lazyPackages ?? []) loaded[name] = Object.keys(entry.__loadLazy?.(name) ?? {}).length;
+  }
+  return loaded;
 }
 
 function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
