@@ -4,16 +4,19 @@ import { createCoreRegistry, installCoreModule } from '../host/coreModule';
 import { expandEntryPatterns } from '../host/glob';
 
 /**
- * `node dist/dev/package/loadRegistrations.js <entry file|glob>… [--load-lazy]`: loads an app's
- * entry files in this (fresh) process the way the worker does, with `@azure/functions-core`
- * provided, and prints one JSON line: how long the entry files took to load, the process RSS
- * afterwards, how many files loading read, and every registered function with its bindings. With
- * `--load-lazy`, it then loads every package the artifact's main.js loads on first use (its
- * `__lazyPackages`, through its `__loadLazy`), as invocations would. Used by `npm run package` (to
- * check that the bundle registers what the unbundled build does and loads as intended) and by the
+ * `node dist/dev/package/loadRegistrations.js <entry file|glob>… [--load-lazy | --require=<a,b>]`:
+ * loads an app's entry files in this (fresh) process the way the worker does, with
+ * `@azure/functions-core` provided, and prints one JSON line: how long the entry files took to
+ * load, the process RSS afterwards, how many files loading read, and every registered function
+ * with its bindings. Then, as the first invocations would, with `--load-lazy` it loads every
+ * package the artifact's main.js loads on first use (its `__lazyPackages`, through its
+ * `__loadLazy`), and with `--require=<a,b>` it requires those packages (the unbundled build's
+ * way), and adds how long that took and the RSS afterwards. Used by `npm run package` (to check
+ * that the bundle registers what the unbundled build does and loads as intended) and by the
  * artifact benchmark.
  */
 export const LOAD_LAZY = '--load-lazy';
+export const REQUIRE = '--require=';
 
 export interface RegistrationProbe {
   loadMs: number;
@@ -23,8 +26,10 @@ export interface RegistrationProbe {
   baselineRssBytes: number;
   /** JavaScript files loading the entry files read (modules added to require.cache). */
   filesLoaded: number;
-  /** With --load-lazy: each lazily loaded package and how many exports it has. */
+  /** With --load-lazy or --require: each package loaded after registration and how many exports it has. */
   lazyPackages?: Record<string, number>;
+  /** How long loading those packages took, the RSS afterwards and the files it read. */
+  lazy?: { loadMs: number; rssBytes: number; filesLoaded: number };
   functions: RegisteredSummary[];
 }
 
@@ -40,9 +45,13 @@ function main(args: readonly string[]): void {
     process.exit(2);
   }
   const files = expandEntryPatterns(
-    args.filter((arg) => arg !== LOAD_LAZY),
+    args.filter((arg) => arg !== LOAD_LAZY && !arg.startsWith(REQUIRE)),
     process.cwd(),
   );
+  const requireAfter = args
+    .filter((arg) => arg.startsWith(REQUIRE))
+    .flatMap((arg) => arg.slice(REQUIRE.length).split(','))
+    .filter((name) => name !== '');
   const registry = createCoreRegistry(silentLogger);
   installCoreModule(registry.api);
   const cachedBefore = Object.keys(require.cache).length;
@@ -61,7 +70,11 @@ function main(args: readonly string[]): void {
   }));
   functions.sort((a, b) => a.name.localeCompare(b.name));
   const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, functions };
-  if (args.includes(LOAD_LAZY)) probe.lazyPackages = loadLazyPackages(entries);
+  if (args.includes(LOAD_LAZY) || requireAfter.length > 0) {
+    const lazyBegan = performance.now();
+    probe.lazyPackages = args.includes(LOAD_LAZY) ? loadLazyPackages(entries) : requirePackages(requireAfter);
+    probe.lazy = { loadMs: performance.now() - lazyBegan, rssBytes: process.memoryUsage.rss(), filesLoaded: Object.keys(require.cache).length - cachedBefore - filesLoaded };
+  }
   process.stdout.write(`${JSON.stringify(probe)}\n`);
 }
 
@@ -74,6 +87,16 @@ function loadLazyPackages(entries: readonly LazyExports[]): Record<string, numbe
   const loaded: Record<string, number> = {};
   for (const entry of entries) {
     for (const name of entry.__lazyPackages ?? []) loaded[name] = Object.keys(entry.__loadLazy?.(name) ?? {}).length;
+  }
+  return loaded;
+}
+
+/** Requires packages as the unbundled build's code does, resolved from the working directory. */
+function requirePackages(names: readonly string[]): Record<string, number> {
+  const loaded: Record<string, number> = {};
+  for (const name of names) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded[name] = Object.keys(require(require.resolve(name, { paths: [process.cwd()] })) as object).length;
   }
   return loaded;
 }
