@@ -173,17 +173,35 @@ function assertLoadsLazily(probe: RegistrationProbe, names: readonly string[]): 
  * The bundle is CommonJS, so every package is resolved as `require` would resolve it (its
  * CommonJS build when `exports` offers one, its ES module build otherwise). Without this, an
  * `import` in our TypeScript picks a package's ES build, whose `import.meta` has no meaning in CJS.
+ *
+ * Each package our own sources `import` is imported through one shared facade module
+ * (`export * from '<package>'`): esbuild otherwise gives every importing file its own copy of the
+ * package's exports (`__toESM`), which for zod and @azure/functions meant 27 copies each at cold
+ * start. Measured: about 2.5 MB less RSS after loading (docs/package.md).
  */
+const FACADE = 'package-facade';
 const preferCommonJs: Plugin = {
   name: 'prefer-commonjs',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === preferCommonJs || (args.kind !== 'import-statement' && args.kind !== 'dynamic-import')) return undefined;
+      if (args.kind === 'import-statement' && args.namespace === 'file' && !isExternalPath(args.path) && !args.importer.split(path.sep).includes('node_modules')) {
+        return { path: args.path, namespace: FACADE };
+      }
       const resolved = await pluginBuild.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer, pluginData: preferCommonJs });
       return resolved.errors.length > 0 ? undefined : resolved;
     });
+    pluginBuild.onLoad({ filter: /.*/, namespace: FACADE }, (args) => ({
+      contents: `export * from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: pluginBuild.initialOptions.absWorkingDir ?? process.cwd(),
+    }));
   },
 };
+
+function isExternalPath(specifier: string): boolean {
+  return specifier.startsWith('node:') || isBuiltin(specifier) || WORKER_PROVIDED.includes(specifier);
+}
 
 function artifactPackageJson(root: string): Record<string, unknown> {
   const source = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -211,7 +229,7 @@ function assertOnlyAllowedExternals(metafile: Metafile, ours: readonly string[] 
   for (const output of Object.values(metafile.outputs)) {
     for (const imported of output.imports) {
       if (!imported.external) continue;
-      if (imported.path.startsWith('node:') || isBuiltin(imported.path) || WORKER_PROVIDED.includes(imported.path) || ours.includes(imported.path)) continue;
+      if (isExternalPath(imported.path) || ours.includes(imported.path)) continue;
       leftOut.add(imported.path);
     }
   }
