@@ -21,6 +21,7 @@ interface Sample {
   rssMb: number;
   rssDeltaMb: number;
   files: number;
+  kib: number;
   lazyMs: number;
   lazyRssMb: number;
 }
@@ -38,6 +39,7 @@ function sample(root: string, entries: string[], cwd: string): Sample {
     rssMb: mb(probe.rssBytes),
     rssDeltaMb: mb(probe.rssBytes - probe.baselineRssBytes),
     files: probe.filesLoaded,
+    kib: probe.bytesLoaded / 1024,
     lazyMs: probe.lazy.loadMs,
     lazyRssMb: mb(probe.lazy.rssBytes),
   };
@@ -72,6 +74,7 @@ export async function run(): Promise<void> {
   console.log(row('RSS after loading', 'rssMb', megabytes));
   console.log(row('RSS added by loading', 'rssDeltaMb', megabytes));
   console.log(row('files read by loading', 'files', (n) => n.toFixed(0)));
+  console.log(row('source read and compiled by loading', 'kib', (n) => `${n.toFixed(0)} KiB`));
   console.log(row('then: load the packages used on first use', 'lazyMs', formatMs));
   console.log(row('then: RSS after those', 'lazyRssMb', megabytes));
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../../shared/logging';
 import { createCoreRegistry, installCoreModule } from '../host/coreModule';
@@ -26,6 +27,8 @@ export interface RegistrationProbe {
   baselineRssBytes: number;
   /** JavaScript files loading the entry files read (modules added to require.cache). */
   filesLoaded: number;
+  /** Their total size in bytes: the source Node read and compiled. */
+  bytesLoaded: number;
   /** With --load-lazy or --require: each package loaded after registration and how many exports it has. */
   lazyPackages?: Record<string, number>;
   /** How long loading those packages took, the RSS afterwards and the files it read. */
@@ -54,14 +57,16 @@ function main(args: readonly string[]): void {
     .filter((name) => name !== '');
   const registry = createCoreRegistry(silentLogger);
   installCoreModule(registry.api);
-  const cachedBefore = Object.keys(require.cache).length;
+  const cachedBefore = new Set(Object.keys(require.cache));
   const baselineRssBytes = process.memoryUsage.rss();
   const began = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const entries = files.map((file) => require(path.resolve(file)) as LazyExports);
   const loadMs = performance.now() - began;
   const rssBytes = process.memoryUsage.rss();
-  const filesLoaded = Object.keys(require.cache).length - cachedBefore;
+  const loadedFiles = Object.keys(require.cache).filter((file) => !cachedBefore.has(file));
+  const filesLoaded = loadedFiles.length;
+  const bytesLoaded = loadedFiles.reduce((sum, file) => sum + statSync(file).size, 0);
   const functions = [...registry.functions.values()].map(({ metadata }) => ({
     name: metadata.name,
     bindings: Object.values(metadata.bindings ?? {})
@@ -69,11 +74,11 @@ function main(args: readonly string[]): void {
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   }));
   functions.sort((a, b) => a.name.localeCompare(b.name));
-  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, functions };
+  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, bytesLoaded, functions };
   if (args.includes(LOAD_LAZY) || requireAfter.length > 0) {
     const lazyBegan = performance.now();
     probe.lazyPackages = args.includes(LOAD_LAZY) ? loadLazyPackages(entries) : requirePackages(requireAfter);
-    probe.lazy = { loadMs: performance.now() - lazyBegan, rssBytes: process.memoryUsage.rss(), filesLoaded: Object.keys(require.cache).length - cachedBefore - filesLoaded };
+    probe.lazy = { loadMs: performance.now() - lazyBegan, rssBytes: process.memoryUsage.rss(), filesLoaded: Object.keys(require.cache).length - cachedBefore.size - filesLoaded };
   }
   process.stdout.write(`${JSON.stringify(probe)}\n`);
 }
