@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { packageApp, type PackageResult } from '../../dev/package/package';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { eventually } from '../support/eventually';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlpReceiver';
 
 /**
  * What ships is what we test: `npm run package` builds build/app/, the local host serves that
@@ -18,21 +19,32 @@ const FUNCTION_KEY = 'artifact-test-function-key-0123456789';
 
 let packaged: PackageResult;
 let stack: RunningStack;
+let otlp: OtlpReceiver;
 
 beforeAll(async () => {
   packaged = await packageApp({ root });
+  // Telemetry on, so the OTLP exporters load from lazy.js and export through main.js's SDK.
+  otlp = await startOtlpReceiver();
   stack = await startStack({
     appDir: root,
     hostPort: 0,
     emulatorPort: 0,
     authorityPort: 0,
-    settingsOverrides: { RECONCILE_EVERY_HOURS: '0', FUNCTIONS_MASTER_KEY: MASTER_KEY, FUNCTIONS_FUNCTION_KEY: FUNCTION_KEY },
+    settingsOverrides: {
+      RECONCILE_EVERY_HOURS: '0',
+      FUNCTIONS_MASTER_KEY: MASTER_KEY,
+      FUNCTIONS_FUNCTION_KEY: FUNCTION_KEY,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
+    },
     hostArgs: ['--app-dir', appDir, '--visibility-timeout', '00:00:01', '--max-polling-interval', '00:00:00.500'],
   });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await otlp?.close();
 });
 
 describe('the deployment artifact', () => {
@@ -197,5 +209,15 @@ describe('the local host serving build/app/', () => {
       },
       10_000,
     );
+  });
+
+  it('exports telemetry through the OTLP exporters loaded from lazy.js and main.js\'s OpenTelemetry SDK', async () => {
+    // Act: the purchase above produced a landing-page request, an activation and its metrics
+    // Assess
+    await eventually('spans of the landing page and the activation arrive', () => {
+      const names = new Set(otlp.spans.map((span) => span.name));
+      return names.has('GET /api/landing') && names.has('process activations') ? true : undefined;
+    }, 20_000);
+    await eventually('the activation metric arrives', () => (otlp.metricNames.has('activation.completed') ? true : undefined), 20_000);
   });
 });
