@@ -169,6 +169,7 @@ function renderer(tables: TableStores, logger: ReturnType<typeof consoleLogger>)
     admin: { subscriptions, clock: systemClock } as unknown as AdminDependencies,
     operationLog: tables.operationLog,
     searchIndex,
+    statusCounts: undefined as unknown as ConsoleDeps['statusCounts'],
     usage: undefined as unknown as ConsoleDeps['usage'],
     poison: undefined as unknown as PoisonQueueStore,
     logger,
