@@ -31,7 +31,15 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(AccountKey|SharedAccessKey|SharedAccessSignature|client_secret|password|pwd|sig|code|token)=([^;&\s"]+)/gi, `$1=${REDACTED}`],
 ];
 
+/**
+ * Each pattern above needs one of these in the text ("Bearer", "eyJ", "@" or "="): text without any
+ * of them (ids, names, states, most messages) is returned as it is without running the four
+ * replacements. Case-insensitive, so it is a superset of what the patterns match.
+ */
+const MAY_HOLD_SECRET = /bearer|eyj|[@=]/i;
+
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
   return out;
