@@ -138,12 +138,17 @@ export function loggerFromContext(
   });
 }
 
+/** Where consoleLogger puts a finished line (with its newline): warn and error go to stderr. */
+export type LineWriter = (text: string, stream: 'stdout' | 'stderr') => void;
+
+const writeLineNow: LineWriter = (text, stream) => void (stream === 'stderr' ? process.stderr : process.stdout).write(text);
+
 /** One JSON line per entry on stdout/stderr; for the local tools under dev/. */
-export function consoleLogger(options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+export function consoleLogger(options: { level?: LogLevel; fields?: LogFields; write?: LineWriter } = {}): Logger {
+  const write = options.write ?? writeLineNow;
   return createLogger((level, message, fields) => {
     const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
-    if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
-    else process.stdout.write(`${line}\n`);
+    write(`${line}\n`, level === 'error' || level === 'warn' ? 'stderr' : 'stdout');
   }, options);
 }
 
