@@ -147,7 +147,8 @@ async function acknowledgement(stack: RunningStack, authorization: string): Prom
   const url = `${stack.hostUrl}/api/webhook`;
   const baseline = await startSyncBaseline({ apiBaseUrl: stack.emulator.apiBaseUrl, token: await emulatorToken(stack), storage: stack.azurite.connectionString });
   try {
-    const seeded = seedChangePlans(stack, 100 + REPEATS * CONCURRENCIES.length * ACKS);
+    const warmUps = REPEATS * CONCURRENCIES.reduce((sum, concurrency) => sum + concurrency, 0);
+    const seeded = seedChangePlans(stack, 100 + REPEATS * CONCURRENCIES.length * ACKS + warmUps);
     let next = 0;
     const statuses = new Map<string, number>();
     const count = (what: string, status: number): void => void statuses.set(`${what} ${status}`, (statuses.get(`${what} ${status}`) ?? 0) + 1);
@@ -164,9 +165,17 @@ async function acknowledgement(stack: RunningStack, authorization: string): Prom
     console.log(`\nprocessing paused (the host serves only the webhook function); ${ACKS} requests per figure (${ACKS * 2} for the floor)`);
     for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
       for (const concurrency of CONCURRENCIES) {
-        const floor = await measureCpu(pids, () => timed(ACKS * 2, concurrency, unauthenticated));
-        const sync = await measureCpu(pids, () => timed(ACKS, concurrency, synchronous));
-        const ours = await measureCpu(pids, () => timed(ACKS, concurrency, deliver));
+        // Each series starts with `concurrency` open keep-alive connections (one unmeasured request
+        // each). Without it, at 200 in flight the requests on the connections opened at the start of
+        // a series were answered only when the series ended (the floor's too), so p99 was the run's
+        // wall time: connection set-up on a saturated machine, not the request path.
+        const warmed = async (total: number, task: () => Promise<void>) => {
+          await timed(concurrency, concurrency, task);
+          return measureCpu(pids, () => timed(total, concurrency, task));
+        };
+        const floor = await warmed(ACKS * 2, unauthenticated);
+        const sync = await warmed(ACKS, synchronous);
+        const ours = await warmed(ACKS, deliver);
         const [f, b, o] = [point(floor.result), point(sync.result), point(ours.result)];
         console.log(`run ${repeat}, ${concurrency} in flight (${machineLoad()}):`);
         console.log(`  ${report('401 floor (no token)', floor.result)}; CPU per request: host ${perOp(floor.cpu.host ?? NaN, ACKS * 2)}, bench process ${perOp(floor.cpu.bench ?? NaN, ACKS * 2)}`);
