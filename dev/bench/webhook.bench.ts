@@ -34,7 +34,9 @@ import { startSyncBaseline } from './syncBaseline';
  * 3. storage round trips and Marketplace calls per acknowledgement and per processed operation of
  *    each action, counted with RoundTripCounter around the app's real adapters on the same Azurite
  *    and emulator.
- * BENCH_PATCH_DELAY=1 adds the ChangePlan webhook → PATCH delay on a fresh stack.
+ * BENCH_PATCH_DELAY=1 adds the ChangePlan webhook → PATCH delay on a fresh stack. The app logs at
+ * BENCH_LOG_LEVEL (default warn: no `webhook received` line per acknowledgement; info is the app's
+ * default).
  * The load generator is this process: node:http with a keep-alive agent (fetch would cost the
  * client more CPU than the host on two cores), not wrk: every acknowledgement needs a body of its
  * own and every baseline request an operation seeded in the emulator, which runs in this process
@@ -69,7 +71,7 @@ async function withStack(keys: BenchKeys, extraHostArgs: string[], work: (stack:
     hostPort: 0,
     emulatorPort: 0,
     authorityPort: 0,
-    settingsOverrides: { WEBHOOK_JWKS_URL: keys.url, LOG_LEVEL: 'warn' },
+    settingsOverrides: { WEBHOOK_JWKS_URL: keys.url, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
     hostArgs,
   });
   keys.trust(stack.emulator.jwksUrl);
@@ -209,8 +211,7 @@ async function acknowledgement(stack: RunningStack, authorization: string): Prom
 async function countedRoundTrips(stack: RunningStack): Promise<void> {
   const connectionString = stack.azurite.connectionString;
   const tableNamePrefix = stack.settings.STORAGE_TABLE_PREFIX;
-  const identity = { emulatorUrl: stack.emulator.url, tenantId: stack.emulator.publisherTenantId, appId: stack.emulator.publisherAppId };
-  const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(identity), clock: systemClock });
+  const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(publisher(stack)), clock: systemClock });
   const stores = createTableStores({ connectionString, tableNamePrefix });
   const queue = createQueue<OperationMessage>({ connectionString }, QUEUE_NAMES.operations);
   console.log('\nround trips per unit of work (RoundTripCounter around the real adapters):');
@@ -274,8 +275,7 @@ function processing(keys: BenchKeys) {
     const baseline = await startSyncBaseline({ apiBaseUrl: stack.emulator.apiBaseUrl, token: await emulatorToken(stack), storage: stack.azurite.connectionString });
     try {
       const stores = createTableStores({ connectionString: stack.azurite.connectionString, tableNamePrefix: stack.settings.STORAGE_TABLE_PREFIX });
-      const identity = { emulatorUrl: stack.emulator.url, tenantId: stack.emulator.publisherTenantId, appId: stack.emulator.publisherAppId };
-      const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(identity), clock: systemClock });
+      const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(publisher(stack)), clock: systemClock });
       const ours = seedChangePlans(stack, REPEATS * PROCESSED);
       const theirs = seedChangePlans(stack, REPEATS * PROCESSED);
       const at = new Date().toISOString();
@@ -357,18 +357,15 @@ async function patchDelay(stack: RunningStack): Promise<void> {
   console.log(`  final statuses: ${[...outcomes].map(([status, count]) => `${status}×${count}`).join(', ')}`);
 }
 
+/** The publisher's identity at the stack's emulator (for emulatorCredential). */
+function publisher(stack: RunningStack): { emulatorUrl: string; tenantId: string; appId: string } {
+  return { emulatorUrl: stack.emulator.url, tenantId: stack.emulator.publisherTenantId, appId: stack.emulator.publisherAppId };
+}
+
 async function emulatorToken(stack: RunningStack): Promise<string> {
-  const response = await fetch(`${stack.emulator.url}/${stack.emulator.publisherTenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: stack.emulator.publisherAppId,
-      client_secret: stack.settings.MARKETPLACE_CLIENT_SECRET ?? '',
-      scope: MARKETPLACE_SCOPE,
-    }).toString(),
-  });
-  return String(((await response.json()) as { access_token?: string }).access_token);
+  const token = await (await emulatorCredential(publisher(stack))).getToken(MARKETPLACE_SCOPE);
+  if (token === null) throw new Error('the emulator issued no token');
+  return token.token;
 }
 
 type BenchKeys = Awaited<ReturnType<typeof startBenchKeys>>;
