@@ -10,9 +10,9 @@ type Streams = Record<'stdout' | 'stderr', { write(text: string): unknown }>;
 
 /**
  * The host's log lines, written once per turn of the event loop instead of once per line: under
- * load the host logs a line or two per request, and each write to a pipe is a system call (with
- * the line's UTF-8 copy), about a tenth of the host's CPU per request in a `--cpu-prof` of the
- * webhook bench. Lines keep their order per stream. `exit` (a normal stop, an uncaught error)
+ * load the host logs a line or two per request, and each write to a pipe is a system call, 4% (a
+ * webhook acknowledgement, one line) to 10% (a 401, two lines) of the host's CPU in a `--cpu-prof`
+ * of the webhook bench. Lines keep their order per stream. `exit` (a normal stop, an uncaught error)
  * writes what is pending (stdout and stderr are synchronous for files and pipes on Linux), so only
  * a SIGKILL can lose the last turn's lines.
  */
