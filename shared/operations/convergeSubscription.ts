@@ -3,7 +3,7 @@ import type { MarketplaceSubscription, SubscriptionTerm } from '../marketplace';
 import { historyKey } from '../storage';
 import { applySubscriptionEvent, type ApplyEventDeps, type ApplyEventOutcome } from '../subscription/applyEvent';
 import type { SubscriptionEvent, SubscriptionEventType } from '../subscription/events';
-import { recordFromMarketplace } from '../subscription/fromMarketplace';
+import { recordFromMarketplace, withKnownSeats } from '../subscription/fromMarketplace';
 import { isSubscriptionStatus, type SubscriptionRecord, type Term } from '../subscription/model';
 import { transition } from '../subscription/stateMachine';
 import { driftedFields, pickFields } from '../reconciliation/driftedFields';
@@ -139,9 +139,10 @@ function eventValue(event: SubscriptionEvent): string | undefined {
  * fields of the record equal `truth`'s. Callers must hold the subscription's lease and have read
  * `truth` while holding it (convergeOnLatestState), so that no older reading is written over a newer one.
  */
-export async function convergeSubscription(deps: ApplyEventDeps, truth: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
-  const local = await ensureLocalSubscription(deps, truth, options);
+export async function convergeSubscription(deps: ApplyEventDeps, reading: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
+  const local = await ensureLocalSubscription(deps, reading, options);
   if (local.imported && options.importAs === undefined) return { imported: true, record: local.record };
+  const truth = withKnownSeats(reading, local.record);
   const outcomes: Array<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> = [];
   let record = local.record;
   for (const event of lifecycleEvents(local.record, truth, options.at)) {

@@ -23,6 +23,7 @@ export {
 } from './subscriptionStore';
 export { TABLE_NAMES } from './tableNames';
 export { searchIndexedSubscriptions } from './searchIndexedSubscriptions';
+export { zeroStatusCounts, type StatusCounts, type SubscriptionStatusCounter } from './subscriptionStatusCounts';
 export {
   matchesSearch,
   MIN_QUERY_LENGTH,
