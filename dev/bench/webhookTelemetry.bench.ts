@@ -8,6 +8,7 @@ import { buildDependencies } from '../../shared/dependencies';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Telemetry } from '../../shared/telemetry';
 import { webhookDependenciesFrom } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
+import { machineLoad } from './procCpu';
 import { formatMs, percentile, timed } from './stats';
 import { startBenchKeys } from './webhook.bench';
 
@@ -77,6 +78,7 @@ export async function run(): Promise<void> {
     });
     console.log(`measured in child processes: node ${version}${runtime.args.length > 0 ? ` ${runtime.args.join(' ')}` : ''}${runtime.node === process.execPath ? '' : ` (${runtime.node})`}`);
     console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${CONCURRENCY} in flight each`);
+    console.log(`before: ${machineLoad()}`);
     for (let round = 0; round < rounds; round += 1) {
       const figures = await sideBySide(runtime, env, windowMs);
       for (const variant of VARIANTS) {
@@ -93,6 +95,7 @@ export async function run(): Promise<void> {
     const cost = (variant: Variant): number => median(results[variant].map((_f, round) => roundCost(variant, round)));
     const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
     const perRound = (variant: Variant): string => results[variant].map((_f, round) => percent(roundCost(variant, round))).join(', ');
+    console.log(`after: ${machineLoad()}`);
     console.log(`webhook acknowledgement, median of ${rounds} rounds:`);
     console.log(`  CPU of the worker per acknowledgement: without telemetry ${cpu('plain').toFixed(3)} ms, context propagation only ${cpu('context').toFixed(3)} ms, telemetry exporting ${cpu('telemetry').toFixed(3)} ms, ${SAMPLED_RATIO * 100}% of traces sampled ${cpu('sampled').toFixed(3)} ms`);
     console.log(`  telemetry cost per round: ${perRound('telemetry')}; context propagation alone: ${perRound('context')}; ${SAMPLED_RATIO * 100}% of traces sampled: ${perRound('sampled')}`);
