@@ -101,7 +101,7 @@ export async function run(): Promise<void> {
     console.log(`  telemetry cost per round: ${perRound('telemetry')}; context propagation alone: ${perRound('context')}; ${SAMPLED_RATIO * 100}% of traces sampled: ${perRound('sampled')}`);
     console.log(`  throughput a CPU-bound worker keeps with telemetry: ${percent(1 - cost('telemetry'))} (cost ${percent(cost('telemetry'))}, of which context propagation ${percent(cost('context'))}; target: at most 10%)`);
     console.log(`  with OTEL_TRACES_SAMPLER=traceidratio, OTEL_TRACES_SAMPLER_ARG=${SAMPLED_RATIO} (an option, not the default): cost ${percent(cost('sampled'))}`);
-    console.log(`  wall-clock throughput (three workers share the machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
+    console.log(`  wall-clock throughput (${VARIANTS.length} workers share the machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
   } finally {
     await keys.close();
     await azurite.stop();
