@@ -1,7 +1,7 @@
 import { type ReadableLogRecord, InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createOpenTelemetry, type OpenTelemetry } from '../shared/telemetry';
+import { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from '../shared/telemetry';
 
 export interface InMemoryTelemetry {
   telemetry: OpenTelemetry;
@@ -14,7 +14,7 @@ export interface InMemoryTelemetry {
  * The app's real OpenTelemetry wiring with in-memory exporters (batch processors and a periodic
  * metric reader as in production), for tests and benchmarks.
  */
-export function createInMemoryTelemetry(options: { exportDelayMs?: number; metricIntervalMs?: number } = {}): InMemoryTelemetry {
+export function createInMemoryTelemetry(options: Partial<Pick<OpenTelemetryOptions, 'exportDelayMs' | 'metricIntervalMs' | 'sampler'>> = {}): InMemoryTelemetry {
   const spans = new InMemorySpanExporter();
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const logs = new InMemoryLogRecordExporter();
@@ -25,6 +25,7 @@ export function createInMemoryTelemetry(options: { exportDelayMs?: number; metri
     logExporters: [logs],
     exportDelayMs: options.exportDelayMs ?? 5_000,
     metricIntervalMs: options.metricIntervalMs ?? 60_000,
+    ...(options.sampler === undefined ? {} : { sampler: options.sampler }),
   });
   return {
     telemetry,

@@ -69,6 +69,10 @@ const hostList = z
   .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
   .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+(:\d+)?$/.test(h)), 'must be a comma-separated list of host names');
 
+/** The standard OTEL_TRACES_SAMPLER values this app supports. */
+export const TRACE_SAMPLERS = ['parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'always_on', 'always_off', 'traceidratio'] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
 interface Setting {
   schema: z.ZodType;
   description: string;
@@ -372,6 +376,21 @@ export const SETTINGS = {
     default: '60000',
     description: 'How often metrics are exported, in milliseconds.',
   },
+  OTEL_TRACES_SAMPLER: {
+    schema: z.enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` }),
+    default: 'parentbased_always_on',
+    description:
+      'Which traces are recorded: `parentbased_always_on` (all, unless the caller\'s trace context says not sampled), `traceidratio` (the share `OTEL_TRACES_SAMPLER_ARG` of traces, decided by trace id so that a trace is kept or dropped whole across the queues), `parentbased_traceidratio`, `always_on`, `always_off`. Metrics and log records are exported whatever the choice (see Cost in docs/observability.md).',
+  },
+  OTEL_TRACES_SAMPLER_ARG: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1')
+      .transform(Number),
+    default: '1',
+    description: 'Share of traces recorded by the `traceidratio` samplers, from 0 to 1 (e.g. `0.25`).',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -481,6 +500,9 @@ export interface TelemetrySettings {
   serviceName: string;
   exportDelayMs: number;
   metricIntervalMs: number;
+  /** Which traces are recorded (OTEL_TRACES_SAMPLER) and the share for the ratio samplers. */
+  sampler: TraceSampler;
+  samplerRatio: number;
 }
 
 export interface Config {
@@ -671,6 +693,8 @@ const TELEMETRY_SETTINGS = [
   'OTEL_SERVICE_NAME',
   'OTEL_BSP_SCHEDULE_DELAY',
   'OTEL_METRIC_EXPORT_INTERVAL',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
 ] as const satisfies readonly SettingName[];
 
 function telemetryFrom(v: Parsed): TelemetrySettings {
@@ -681,6 +705,8 @@ function telemetryFrom(v: Parsed): TelemetrySettings {
     serviceName: v.OTEL_SERVICE_NAME as string,
     exportDelayMs: v.OTEL_BSP_SCHEDULE_DELAY as number,
     metricIntervalMs: v.OTEL_METRIC_EXPORT_INTERVAL as number,
+    sampler: v.OTEL_TRACES_SAMPLER as TraceSampler,
+    samplerRatio: v.OTEL_TRACES_SAMPLER_ARG as number,
   };
 }
 

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
 import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config';
@@ -8,37 +8,55 @@ import { buildDependencies } from '../../shared/dependencies';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Telemetry } from '../../shared/telemetry';
 import { webhookDependenciesFrom } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
+import { machineLoad } from './procCpu';
 import { formatMs, percentile, timed } from './stats';
 import { startBenchKeys } from './webhook.bench';
 
 /**
  * Acknowledgement throughput of the webhook with telemetry exporting (the real OpenTelemetry wiring,
  * in-memory exporters, batch processors as in production) and without (no exporter configured: what
- * a deployment without telemetry runs), in the same run. Each figure comes from its own child process,
- * so the baseline never loads OpenTelemetry or its AsyncLocalStorage context manager; the variants
- * alternate three times and the medians are compared. The cost is read from the CPU time the worker
- * process spends per acknowledgement (a count that other load on the machine barely moves; wall-clock
- * throughput is printed too). Each delivery is a signed Renew webhook
- * through the `webhook` trigger (and, with telemetry, the preInvocation wrapper every trigger gets),
- * verified, recorded and queued in Azurite, the host and the HTTP client left out.
+ * a deployment without telemetry runs), in the same run. Each variant is its own child process, so
+ * the baseline never loads OpenTelemetry or its AsyncLocalStorage context manager.
+ *
+ * The variants of a round run side by side: each warms up, then all of them acknowledge webhooks
+ * during the same time window, so whatever else loads the machine weighs on every variant alike (on a
+ * shared machine, figures taken one after another differ by more than the cost being measured). The
+ * cost is read from the CPU time each worker process spends per acknowledgement; each round gives
+ * one cost per variant against the baseline of the same window, and the median over the rounds is
+ * reported. Each delivery is a signed Renew webhook through the `webhook` trigger (and, with
+ * telemetry, the preInvocation wrapper every trigger gets), verified, recorded and queued in Azurite,
+ * the host and the HTTP client left out. `BENCH_NODE` / `BENCH_NODE_ARGS` choose the runtime of the
+ * measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the window.
  */
-const TOTAL = 1_500;
+const WARM_UP = 300;
 const CONCURRENCY = 50;
+/** Rounds (each runs every variant once); BENCH_ROUNDS overrides. */
 const ROUNDS = 3;
+/** How long the variants of a round acknowledge side by side; BENCH_WINDOW_MS overrides. */
+const WINDOW_MS = 20_000;
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = '66666666-7777-8888-9999-000000000000';
 
-/** plain: no telemetry; context: only the AsyncLocalStorage context manager; telemetry: everything, in-memory exporters. */
-const VARIANTS = ['plain', 'context', 'telemetry'] as const;
+/**
+ * plain: no telemetry; context: only the AsyncLocalStorage context manager; telemetry: everything,
+ * in-memory exporters, default settings; sampled: the same with `OTEL_TRACES_SAMPLER=traceidratio`
+ * and `OTEL_TRACES_SAMPLER_ARG=0.1` (an operator's option, not the default).
+ */
+const VARIANTS = ['plain', 'context', 'telemetry', 'sampled'] as const;
+/** The share of traces the `sampled` variant records. */
+const SAMPLED_RATIO = 0.1;
 type Variant = (typeof VARIANTS)[number];
 
 interface Figures {
+  /** Acknowledgements in the window. */
+  count: number;
   rate: number;
   /** CPU time of this process per acknowledgement (user + system), in ms. */
   cpuMs: number;
   p50: number;
   p99: number;
   spans: number;
+  logs: number;
 }
 
 export async function run(): Promise<void> {
@@ -47,26 +65,102 @@ export async function run(): Promise<void> {
   try {
     const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
     const env = { ...process.env, BENCH_STORAGE: azurite.connectionString, BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization };
-    const results: Record<Variant, Figures[]> = { plain: [], context: [], telemetry: [] };
-    for (let round = 0; round < ROUNDS; round += 1) {
+    const results: Record<Variant, Figures[]> = { plain: [], context: [], telemetry: [], sampled: [] };
+    const runtime = childRuntime();
+    const rounds = setting('BENCH_ROUNDS', ROUNDS);
+    const windowMs = setting('BENCH_WINDOW_MS', WINDOW_MS);
+    const version = await new Promise<string>((resolve, reject) => {
+      const child = spawn(runtime.node, [...runtime.args, '-p', 'process.version'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out.trim()));
+    });
+    console.log(`measured in child processes: node ${version}${runtime.args.length > 0 ? ` ${runtime.args.join(' ')}` : ''}${runtime.node === process.execPath ? '' : ` (${runtime.node})`}`);
+    console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${CONCURRENCY} in flight each`);
+    console.log(`before: ${machineLoad()}`);
+    for (let round = 0; round < rounds; round += 1) {
+      const figures = await sideBySide(runtime, env, windowMs);
       for (const variant of VARIANTS) {
-        const { stdout } = await promisify(execFile)(process.execPath, [__filename, variant], { env, maxBuffer: 1 << 20 });
-        const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Figures;
-        results[variant].push(figures);
-        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${figures.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${figures.rate.toFixed(0)}/s, p50 ${formatMs(figures.p50)}, p99 ${formatMs(figures.p99)}${variant === 'telemetry' ? `, ${figures.spans} spans exported` : ''}`);
+        const f = figures[variant];
+        results[variant].push(f);
+        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${f.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${f.count} in the window (${f.rate.toFixed(0)}/s), p50 ${formatMs(f.p50)}, p99 ${formatMs(f.p99)}${f.spans + f.logs > 0 ? `, ${f.spans} spans, ${f.logs} log records exported` : ''}`);
       }
     }
     const median = (values: number[]): number => percentile(values, 50);
     const cpu = (variant: Variant): number => median(results[variant].map((f) => f.cpuMs));
     const rate = (variant: Variant): number => median(results[variant].map((f) => f.rate));
-    const cost = (variant: Variant): string => `${((1 - cpu('plain') / cpu(variant)) * 100).toFixed(1)}%`;
-    console.log(`webhook acknowledgement, ${CONCURRENCY} in flight, ${TOTAL} per run, median of ${ROUNDS}:`);
-    console.log(`  CPU of the worker per acknowledgement: without telemetry ${cpu('plain').toFixed(3)} ms, context propagation only ${cpu('context').toFixed(3)} ms, telemetry exporting ${cpu('telemetry').toFixed(3)} ms`);
-    console.log(`  throughput a CPU-bound worker keeps with telemetry: ${((cpu('plain') / cpu('telemetry')) * 100).toFixed(1)}% (cost ${cost('telemetry')}, of which context propagation ${cost('context')}; target: at most 10%)`);
-    console.log(`  wall-clock throughput (noisy on a shared machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
+    const roundCost = (variant: Variant, round: number): number => 1 - (results.plain[round] as Figures).cpuMs / (results[variant][round] as Figures).cpuMs;
+    /** Each round's cost (its variant against the baseline of the same window), then the median over the rounds. */
+    const cost = (variant: Variant): number => median(results[variant].map((_f, round) => roundCost(variant, round)));
+    const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+    const perRound = (variant: Variant): string => results[variant].map((_f, round) => percent(roundCost(variant, round))).join(', ');
+    console.log(`after: ${machineLoad()}`);
+    console.log(`webhook acknowledgement, median of ${rounds} rounds:`);
+    console.log(`  CPU of the worker per acknowledgement: without telemetry ${cpu('plain').toFixed(3)} ms, context propagation only ${cpu('context').toFixed(3)} ms, telemetry exporting ${cpu('telemetry').toFixed(3)} ms, ${SAMPLED_RATIO * 100}% of traces sampled ${cpu('sampled').toFixed(3)} ms`);
+    console.log(`  telemetry cost per round: ${perRound('telemetry')}; context propagation alone: ${perRound('context')}; ${SAMPLED_RATIO * 100}% of traces sampled: ${perRound('sampled')}`);
+    console.log(`  throughput a CPU-bound worker keeps with telemetry: ${percent(1 - cost('telemetry'))} (cost ${percent(cost('telemetry'))}, of which context propagation ${percent(cost('context'))}; target: at most 10%)`);
+    console.log(`  with OTEL_TRACES_SAMPLER=traceidratio, OTEL_TRACES_SAMPLER_ARG=${SAMPLED_RATIO} (an option, not the default): cost ${percent(cost('sampled'))}`);
+    console.log(`  wall-clock throughput (${VARIANTS.length} workers share the machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
   } finally {
     await keys.close();
     await azurite.stop();
+  }
+}
+
+function setting(name: string, fallback: number): number {
+  const wanted = Number(process.env[name] ?? fallback);
+  return Number.isInteger(wanted) && wanted > 0 ? wanted : fallback;
+}
+
+/**
+ * The Node binary and flags the measuring processes run with: `BENCH_NODE` (a path; default: the
+ * node running the bench) and `BENCH_NODE_ARGS` (space-separated, e.g. `--experimental-async-context-frame`),
+ * so the same figures can be taken on each runtime the app may be deployed on.
+ */
+function childRuntime(): { node: string; args: string[] } {
+  const node = process.env.BENCH_NODE?.trim() ?? '';
+  const args = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+  return { node: node.length > 0 ? node : process.execPath, args };
+}
+
+/** One round: every variant in its own process; once all have warmed up, they measure the same window. */
+async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS.ProcessEnv, windowMs: number): Promise<Record<Variant, Figures>> {
+  const children = VARIANTS.map((variant) => {
+    const child = spawn(runtime.node, [...runtime.args, __filename, variant], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    // Lines are queued as they come: a child may answer before its turn to be read.
+    const lines: string[] = [];
+    const waiting: Array<(line: string) => void> = [];
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const reader = waiting.shift();
+      if (reader === undefined) lines.push(line);
+      else reader(line);
+    });
+    const next = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const line = lines.shift();
+        if (line !== undefined) return resolve(line);
+        const onClose = (code: number | null): void => reject(new Error(`${variant} exited with ${code}: ${errors.slice(-2000)}`));
+        child.once('close', onClose);
+        waiting.push((received) => {
+          child.off('close', onClose);
+          resolve(received);
+        });
+      });
+    return { variant, child, next };
+  });
+  try {
+    // A line "ready" from each after its warm-up, then the same end of window for all.
+    for (const { next } of children) if ((await next()) !== 'ready') throw new Error('a measuring process did not warm up');
+    const results = children.map(({ next }) => next());
+    const end = Date.now() + windowMs;
+    for (const { child } of children) child.stdin.write(`${end}\n`);
+    const figures = await Promise.all(results);
+    return Object.fromEntries(children.map(({ variant }, i) => [variant, JSON.parse(figures[i] as string) as Figures])) as Record<Variant, Figures>;
+  } finally {
+    for (const { child } of children) if (child.exitCode === null) child.kill();
   }
 }
 
@@ -78,21 +172,21 @@ async function measure(variant: Variant): Promise<Figures> {
     MARKETPLACE_CLIENT_ID: CLIENT,
     MARKETPLACE_CLIENT_SECRET: 'not-used-by-the-webhook',
     WEBHOOK_JWKS_URL: process.env.BENCH_JWKS,
-    STORAGE_TABLE_PREFIX: variant === 'plain' ? 'benchplain' : 'benchotel',
+    STORAGE_TABLE_PREFIX: `bench${variant}`,
     LOG_LEVEL: 'info',
   });
   let telemetry: Telemetry = noTelemetry;
-  /** Spans exported since the last call (and forgets them). */
-  let exported = (): Promise<number> => Promise.resolve(0);
-  if (variant === 'telemetry') {
+  /** Spans and log records exported since the last call (and forgets them). */
+  let exported = (): Promise<{ spans: number; logs: number }> => Promise.resolve({ spans: 0, logs: 0 });
+  if (variant === 'telemetry' || variant === 'sampled') {
     // Loaded only here, so that the baseline process never loads OpenTelemetry.
     const { createInMemoryTelemetry } = await import('../inMemoryTelemetry');
-    const memory = createInMemoryTelemetry();
+    const memory = createInMemoryTelemetry(variant === 'sampled' ? { sampler: { kind: 'traceidratio', ratio: SAMPLED_RATIO } } : {});
     telemetry = memory.telemetry;
     exported = async () => {
-      const count = (await memory.collect()).spans.length;
+      const { spans, logs } = await memory.collect();
       memory.reset();
-      return count;
+      return { spans: spans.length, logs: logs.length };
     };
   }
   if (variant === 'context') {
@@ -124,13 +218,26 @@ async function measure(variant: Variant): Promise<Figures> {
     const response = (await (hook.functionHandler as typeof handler)(request, context)) as { status?: number };
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
   };
-  await timed(300, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
+  await timed(WARM_UP, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
   await exported();
+  process.stdout.write('ready\n');
+  const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
+  const durations: number[] = [];
+  const began = performance.now();
   const cpu = process.cpuUsage();
-  const result = await timed(TOTAL, CONCURRENCY, deliver);
-  const spans = await exported();
+  const worker = async (): Promise<void> => {
+    while (Date.now() < end) {
+      const start = performance.now();
+      await deliver();
+      durations.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
+  const { spans, logs } = await exported();
   const used = process.cpuUsage(cpu);
-  return { rate: (TOTAL / result.wallMs) * 1000, cpuMs: (used.user + used.system) / 1000 / TOTAL, p50: percentile(result.durations, 50), p99: percentile(result.durations, 99), spans };
+  const count = durations.length;
+  return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
 }
 
 if (require.main === module) {

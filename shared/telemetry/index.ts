@@ -17,6 +17,7 @@ export function telemetryFor(settings: Readonly<TelemetrySettings>, exporters: E
     ...exporters,
     exportDelayMs: settings.exportDelayMs,
     metricIntervalMs: settings.metricIntervalMs,
+    sampler: { kind: settings.sampler, ratio: settings.samplerRatio },
   });
 }
 

@@ -3,9 +3,11 @@ import {
   type Context,
   type Counter,
   type Histogram,
+  isSpanContextValid,
   type Link,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind as OtelSpanKind,
   SpanStatusCode,
   trace,
@@ -17,7 +19,17 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { TraceSampler } from '../config';
 import { type LogFields, type LogLevel, redactText } from '../logging';
 import {
   type ActiveSpan,
@@ -43,6 +55,26 @@ export interface OpenTelemetryOptions {
   exportDelayMs: number;
   /** Metrics export interval (OTEL_METRIC_EXPORT_INTERVAL). */
   metricIntervalMs: number;
+  /** Which traces are recorded (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG); all of them when absent. */
+  sampler?: { kind: TraceSampler; ratio: number };
+}
+
+/** The SDK sampler for OTEL_TRACES_SAMPLER (the values of the OpenTelemetry specification). */
+export function samplerFor(kind: TraceSampler, ratio: number): Sampler {
+  switch (kind) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
 }
 
 export interface OpenTelemetry extends Telemetry {
@@ -84,16 +116,23 @@ export function contextFromCarrier(carrier: TraceCarrier, base: Context = ROOT_C
   return propagator.extract(base, { ...carrier }, carrierGetter);
 }
 
-function carrierFromContext(active: Context): TraceCarrier | undefined {
-  const out: Record<string, string> = {};
-  propagator.inject(active, out, { set: (carrier: Record<string, string>, key: string, value: string) => (carrier[key] = value) });
-  return out.traceparent === undefined ? undefined : { traceparent: out.traceparent, ...(out.tracestate ? { tracestate: out.tracestate } : {}) };
+/**
+ * The W3C carrier of a span context (what `W3CTraceContextPropagator.inject` writes), built from the
+ * span context directly: called for every queue message and event sent.
+ */
+function carrierOf(spanContext: SpanContext | undefined): TraceCarrier | undefined {
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+  const traceparent = `00-${spanContext.traceId}-${spanContext.spanId}-0${(spanContext.traceFlags & 0xff).toString(16)}`;
+  const tracestate = spanContext.traceState?.serialize();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
+/** Attributes without undefined values, strings redacted (an attribute never carries a secret). */
 function cleanAttributes(attributes: Attributes | undefined): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   if (attributes === undefined) return out;
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (value === undefined) continue;
     out[key] = typeof value === 'string' ? redactText(value) : value;
   }
@@ -103,18 +142,39 @@ function cleanAttributes(attributes: Attributes | undefined): Record<string, str
 /** Log fields as record attributes: primitives as they are, anything else as JSON (customDimensions are strings). */
 export function logAttributes(fields: LogFields): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined || value === null) continue;
     out[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
   }
   return out;
 }
 
-function activeSpanOf(span: Span): ActiveSpan {
-  return {
-    setAttributes: (attributes) => span.setAttributes(cleanAttributes(attributes)),
-    fail: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(reason) }),
-  };
+/** The handle a span's work gets: one object per span, its methods on the prototype. */
+class SpanHandle implements ActiveSpan {
+  constructor(private readonly span: Span) {}
+
+  setAttributes(attributes: Attributes): void {
+    this.span.setAttributes(cleanAttributes(attributes));
+  }
+
+  fail(reason: string): void {
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(reason) });
+  }
+}
+
+function failSpan(span: Span, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
+  span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
+}
+
+function linksOf(carriers: readonly TraceCarrier[]): Link[] {
+  const links: Link[] = [];
+  for (const carrier of carriers) {
+    const linked = trace.getSpanContext(contextFromCarrier(carrier));
+    if (linked !== undefined) links.push({ context: linked });
+  }
+  return links;
 }
 
 /**
@@ -129,6 +189,7 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
   });
   const tracerProvider = new BasicTracerProvider({
     resource,
+    sampler: samplerFor(options.sampler?.kind ?? 'parentbased_always_on', options.sampler?.ratio ?? 1),
     spanProcessors: options.spanExporters.map((exporter) => new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs })),
   });
   const meterProvider = new MeterProvider({
@@ -166,25 +227,34 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
 
   return {
     enabled: true,
-    async inSpan(name, spanOptions, fn) {
+    inSpan(name, spanOptions, fn) {
       const parentContext = spanOptions.parent === undefined ? otelContext.active() : contextFromCarrier(spanOptions.parent);
-      const links: Link[] = [];
-      for (const carrier of spanOptions.links ?? []) {
-        const linked = trace.getSpanContext(contextFromCarrier(carrier));
-        if (linked !== undefined) links.push({ context: linked });
-      }
+      const links = spanOptions.links === undefined || spanOptions.links.length === 0 ? undefined : linksOf(spanOptions.links);
       const span = tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: cleanAttributes(spanOptions.attributes), links }, parentContext);
+      // Settled with callbacks rather than in an async function: no promise of our own per span
+      // beyond the one returned (each promise costs an async hook call where AsyncLocalStorage uses them).
+      let work: ReturnType<typeof fn>;
       try {
-        return await otelContext.with(trace.setSpan(parentContext, span), () => fn(activeSpanOf(span)));
+        work = otelContext.with(trace.setSpan(parentContext, span), fn, undefined, new SpanHandle(span));
       } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
-        span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
-        throw error;
-      } finally {
+        failSpan(span, error);
         span.end();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+        return Promise.reject(error);
       }
+      return work.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          failSpan(span, error);
+          span.end();
+          throw error;
+        },
+      );
     },
-    currentCarrier: () => (trace.getSpan(otelContext.active()) === undefined ? undefined : carrierFromContext(otelContext.active())),
+    currentCarrier: () => carrierOf(trace.getSpanContext(otelContext.active())),
     count: (name, attributes, value = 1) => counter(name).add(value, cleanAttributes(attributes)),
     record: (name, value, attributes) => histogram(name).record(value, cleanAttributes(attributes)),
     log: (level, message, fields) =>

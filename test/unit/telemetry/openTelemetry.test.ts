@@ -89,6 +89,54 @@ describe('OpenTelemetry telemetry', () => {
   });
 });
 
+describe('trace sampling (OTEL_TRACES_SAMPLER)', () => {
+  const SPAN_ID = /^[0-9a-f]{16}$/;
+
+  it('with traceidratio 0 records no span, still exports metrics and log records, and tells the next hop not to sample', async () => {
+    // Prepare
+    const memory = createInMemoryTelemetry({ sampler: { kind: 'traceidratio', ratio: 0 } });
+    const { telemetry } = memory;
+    const logger = loggerFromContext(new InvocationContext({ invocationId: 'inv-3', functionName: 'webhook', logHandler: () => undefined }), { telemetry });
+
+    // Act
+    const envelope = await telemetry.inSpan('request', { kind: 'server' }, () => {
+      logger.info('operation recorded', { operationId: 'op-3' });
+      telemetry.count('webhook.received', { outcome: 'accepted' });
+      return Promise.resolve(withTraceCarrier(telemetry, { operationId: 'op-3' }));
+    });
+
+    // Assess
+    const { spans, logs, metrics } = await memory.collect();
+    await telemetry.shutdown();
+    expect(spans).toHaveLength(0);
+    expect(logs).toHaveLength(1);
+    expect(counterValue(metrics, 'webhook.received', { outcome: 'accepted' })).toBe(1);
+    expect(traceCarrierOf(envelope)?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
+
+  it('keeps or drops a trace whole across a queue hop with traceidratio', async () => {
+    // Prepare: half of the traces; the consumer decides again from the same trace id.
+    const memory = createInMemoryTelemetry({ sampler: { kind: 'traceidratio', ratio: 0.5 } });
+    const { telemetry } = memory;
+
+    // Act
+    for (let i = 0; i < 40; i += 1) {
+      const envelope = await telemetry.inSpan('send', { kind: 'producer' }, () => Promise.resolve(withTraceCarrier(telemetry, { i })));
+      await telemetry.inSpan('process', { kind: 'consumer', parent: traceCarrierOf(envelope) }, () => Promise.resolve());
+    }
+
+    // Assess
+    const { spans } = await memory.collect();
+    await telemetry.shutdown();
+    const sent = spans.filter((span) => span.name === 'send');
+    const processed = spans.filter((span) => span.name === 'process');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(40);
+    expect(processed.map((span) => span.parentSpanContext?.spanId).sort()).toEqual(sent.map((span) => span.spanContext().spanId).sort());
+    expect(sent.every((span) => SPAN_ID.test(span.spanContext().spanId))).toBe(true);
+  });
+});
+
 describe('noTelemetry', () => {
   it('runs the work, adds nothing to envelopes and has no context', async () => {
     // Act

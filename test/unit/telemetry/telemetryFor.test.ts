@@ -20,7 +20,7 @@ describe('telemetryFor', () => {
     const telemetry = telemetryFor(settings) as OpenTelemetry;
 
     // Assess
-    expect(settings).toMatchObject({ otlpEndpoint: 'http://127.0.0.1:9', serviceName: 'fulfillment-test', exportDelayMs: 5000, metricIntervalMs: 60000 });
+    expect(settings).toMatchObject({ otlpEndpoint: 'http://127.0.0.1:9', serviceName: 'fulfillment-test', exportDelayMs: 5000, metricIntervalMs: 60000, sampler: 'parentbased_always_on', samplerRatio: 1 });
     expect(telemetry.enabled).toBe(true);
     expect(telemetryCapabilities(() => telemetry)).toEqual({ WorkerOpenTelemetryEnabled: 'true' });
     await telemetry.shutdown();
@@ -46,6 +46,24 @@ describe('telemetryFor', () => {
     expect((error as ConfigurationError).message).toMatch(/OTEL_BSP_SCHEDULE_DELAY must be a whole number/);
     expect(telemetryCapabilities(load)).toEqual({});
     await expect(flushTelemetry(load)).resolves.toBeUndefined();
+  });
+});
+
+describe('OTEL_TRACES_SAMPLER', () => {
+  it('reads a sampler and its ratio', () => {
+    // Act
+    const settings = loadTelemetrySettings({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+
+    // Assess
+    expect(settings).toMatchObject({ sampler: 'traceidratio', samplerRatio: 0.25 });
+  });
+
+  it.each([
+    ['OTEL_TRACES_SAMPLER', 'jaeger_remote', /OTEL_TRACES_SAMPLER must be one of parentbased_always_on, .*traceidratio/],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5', /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/],
+    ['OTEL_TRACES_SAMPLER_ARG', 'half', /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/],
+  ])('names a bad %s (%s)', (key, value, message) => {
+    expect(() => loadTelemetrySettings({ [key]: value })).toThrow(message);
   });
 });
 
