@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { appSettingsByMode } from '../infra/appSettings';
+import { parseBicep } from '../infra/bicep';
 import { packageApp, probeRegistrations } from '../package/package';
 import { LOAD_LAZY, REQUIRE, type RegistrationProbe } from '../package/loadRegistrations';
 import { formatMs, percentile } from './stats';
@@ -28,9 +31,9 @@ interface Sample {
 
 const mb = (bytes: number): number => bytes / (1024 * 1024);
 
-function sample(root: string, entries: string[], cwd: string): Sample {
+function sample(root: string, entries: string[], cwd: string, nodeArgs: readonly string[]): Sample {
   const began = performance.now();
-  const probe: RegistrationProbe = probeRegistrations(root, entries, cwd);
+  const probe: RegistrationProbe = probeRegistrations(root, entries, cwd, nodeArgs);
   const processMs = performance.now() - began;
   if (probe.lazy === undefined) throw new Error(`the probe of ${entries.join(' ')} loaded no package after registration`);
   return {
@@ -52,14 +55,42 @@ export async function run(): Promise<void> {
   console.log(`artifact: ${packaged.functionCount} functions, main.js ${kib(packaged.bundleBytes)}, lazy.js ${kib(packaged.lazyBytes)} (${packaged.lazyPackages.join(', ')})`);
   const artifactEntries = ['main.js', LOAD_LAZY];
   const distEntries = ['dist/functions/*.js', `${REQUIRE}${packaged.lazyPackages.join(',')}`];
+  const deployed = deployedNodeArguments(root);
+  for (const [title, nodeArgs] of [
+    [`with the Node arguments the deployment sets (${FUNCTION_BICEP}: languageWorkers__node__arguments = ${deployed.join(' ')})`, deployed],
+    ['without Node arguments', []],
+  ] as const) {
+    console.log(`\n${title}`);
+    measure(root, packaged.outDir, artifactEntries, distEntries, nodeArgs);
+  }
+}
+
+const FUNCTION_BICEP = 'infra/app/function.bicep';
+
+/**
+ * The worker's Node arguments as infra/ deploys them (the same in every parameter combination), so
+ * the artifact is measured as it starts on Azure: `--enable-source-maps` makes Node read a file's
+ * source map when it loads the file, one map for main.js against one per file for dist.
+ */
+function deployedNodeArguments(root: string): string[] {
+  const file = parseBicep(FUNCTION_BICEP, readFileSync(path.join(root, FUNCTION_BICEP), 'utf8'));
+  const values = new Set(appSettingsByMode(file).map(({ settings }) => {
+    const value = settings.get('languageWorkers__node__arguments');
+    return value?.kind === 'string' ? value.value : '';
+  }));
+  if (values.size !== 1) throw new Error(`${FUNCTION_BICEP}: languageWorkers__node__arguments is not one plain string in every mode`);
+  return [...values][0]!.split(/\s+/).filter(Boolean);
+}
+
+function measure(root: string, artifactDir: string, artifactEntries: string[], distEntries: string[], nodeArgs: readonly string[]): void {
   const artifact: Sample[] = [];
   const dist: Sample[] = [];
   // One warm-up each (file system cache), not counted.
-  sample(root, artifactEntries, packaged.outDir);
-  sample(root, distEntries, root);
+  sample(root, artifactEntries, artifactDir, nodeArgs);
+  sample(root, distEntries, root, nodeArgs);
   for (let round = 0; round < ROUNDS; round += 1) {
-    artifact.push(sample(root, artifactEntries, packaged.outDir));
-    dist.push(sample(root, distEntries, root));
+    artifact.push(sample(root, artifactEntries, artifactDir, nodeArgs));
+    dist.push(sample(root, distEntries, root, nodeArgs));
   }
   const median = (samples: Sample[], key: keyof Sample): number => percentile(samples.map((s) => s[key]), 50);
   const row = (label: string, key: keyof Sample, unit: (n: number) => string): string => {
