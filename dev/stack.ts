@@ -137,16 +137,20 @@ function spawnHost(options: StackOptions, settings: Record<string, string>, caCe
     detached: true,
   });
   const lines: string[] = [];
-  const record = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) {
+  // A chunk may end inside a line (the host writes its lines in batches): keep the tail for the next one.
+  const partial = { stdout: '', stderr: '' };
+  const recorder = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+    const parts = (partial[stream] + chunk.toString()).split('\n');
+    partial[stream] = parts.pop() ?? '';
+    for (const line of parts) {
       if (line === '') continue;
       lines.push(line);
       if (lines.length > 500) lines.shift();
       options.onHostOutput?.(line);
     }
   };
-  child.stdout.on('data', record);
-  child.stderr.on('data', record);
+  child.stdout.on('data', recorder('stdout'));
+  child.stderr.on('data', recorder('stderr'));
   const output = (): string => lines.join('\n');
   const stop = (): Promise<void> => stopChild(child);
 

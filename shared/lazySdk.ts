@@ -6,8 +6,12 @@ import type * as Jose from 'jose';
 /**
  * The SDKs that only invocations need (the Azure storage clients, @azure/identity with MSAL, jose),
  * loaded on first use instead of when a function file is loaded: registering the functions at cold
- * start then does not evaluate them. Types stay static (`import type`); `require` is cached by Node
- * (and by esbuild's module wrappers in the deployment bundle), so each SDK is evaluated once.
+ * start then does not evaluate them. Types stay static (`import type`); `require` is cached by Node,
+ * so each SDK is evaluated once.
+ *
+ * In the deployment artifact, each `require('<package>')` written in our sources is where the
+ * bundle splits (dev/package/lazySplit.ts): the package's code goes to `lazy.js`, which main.js
+ * reads on the first such call, so cold start does not even parse it. Keep these calls literal.
  */
 export type DataTablesSdk = typeof DataTables;
 export type StorageQueueSdk = typeof StorageQueue;

@@ -31,7 +31,15 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(AccountKey|SharedAccessKey|SharedAccessSignature|client_secret|password|pwd|sig|code|token)=([^;&\s"]+)/gi, `$1=${REDACTED}`],
 ];
 
+/**
+ * Each pattern above needs one of these in the text ("Bearer", "eyJ", "@" or "="): text without any
+ * of them (ids, names, states, most messages) is returned as it is without running the four
+ * replacements. Case-insensitive, so it is a superset of what the patterns match.
+ */
+const MAY_HOLD_SECRET = /bearer|eyj|[@=]/i;
+
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
   return out;
@@ -130,12 +138,17 @@ export function loggerFromContext(
   });
 }
 
+/** Where consoleLogger puts a finished line (with its newline): warn and error go to stderr. */
+export type LineWriter = (text: string, stream: 'stdout' | 'stderr') => void;
+
+const writeLineNow: LineWriter = (text, stream) => void (stream === 'stderr' ? process.stderr : process.stdout).write(text);
+
 /** One JSON line per entry on stdout/stderr; for the local tools under dev/. */
-export function consoleLogger(options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+export function consoleLogger(options: { level?: LogLevel; fields?: LogFields; write?: LineWriter } = {}): Logger {
+  const write = options.write ?? writeLineNow;
   return createLogger((level, message, fields) => {
     const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
-    if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
-    else process.stdout.write(`${line}\n`);
+    write(`${line}\n`, level === 'error' || level === 'warn' ? 'stderr' : 'stdout');
   }, options);
 }
 

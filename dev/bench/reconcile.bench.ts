@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { createPlanCatalog } from '../../shared/catalog';
 import { systemClock } from '../../shared/clock';
 import { noopIsvHooks } from '../../shared/isv/hooks';
 import { consoleLogger } from '../../shared/logging';
-import { createMarketplaceClient, type HttpSender, MARKETPLACE_SCOPE, type MarketplaceApi, sendHttp } from '../../shared/marketplace';
+import { createMarketplaceClient, type HttpSender, type MarketplaceApi, sendHttp } from '../../shared/marketplace';
 import type { OperationMessage } from '../../shared/operations/operationMessage';
 import { forEachLimited, reconcileSubscriptions, type ReconcileReport } from '../../shared/reconciliation';
 import { createQueue, createTableStores, QUEUE_NAMES, type TableStores } from '../../shared/storage';
 import { recordFromMarketplace } from '../../shared/subscription/fromMarketplace';
 import { startAzurite, type RunningAzurite } from '../azurite';
-import { createEmulator, DEFAULT_CLIENT_SECRET, type RunningEmulator } from '../emulator';
+import { createEmulator, type RunningEmulator } from '../emulator';
 import type { SubscriptionRecord as EmulatorSubscription } from '../emulator/model';
+import { emulatorCredential, emulatorSubscription } from './emulatorSeed';
 import { formatMs } from './stats';
 
 /**
@@ -127,33 +127,6 @@ async function child(input: ChildInput): Promise<void> {
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }
 
-function emulatorSubscription(index: number, now: Date): EmulatorSubscription {
-  const perSeat = index % 2 === 0;
-  const party = { emailId: `buyer${index}@customer.example`, objectId: randomUUID(), tenantId: randomUUID(), puid: null };
-  return {
-    id: randomUUID(),
-    name: `Bench ${index}`,
-    offerId: perSeat ? 'contoso-seats' : 'contoso-analytics',
-    planId: perSeat ? 'team' : 'starter',
-    ...(perSeat ? { quantity: 5 + (index % 40) } : {}),
-    status: 'Subscribed',
-    beneficiary: party,
-    purchaser: { ...party },
-    termUnit: 'P1M',
-    startDate: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString(),
-    endDate: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).toISOString(),
-    autoRenew: true,
-    isTest: false,
-    isFreeTrial: false,
-    allowedCustomerOperations: ['Read', 'Update', 'Delete'],
-    sandboxType: 'None',
-    sessionMode: 'None',
-    created: new Date(now.getTime() + index).toISOString(),
-    lastModified: now.toISOString(),
-    azureSubscriptionId: randomUUID(),
-  };
-}
-
 /** COUNT Subscribed subscriptions straight into the emulator's state, and the same records in Table Storage. */
 async function seed(emulator: RunningEmulator, marketplace: MarketplaceApi, stores: TableStores): Promise<void> {
   const now = new Date();
@@ -192,19 +165,6 @@ async function drift(emulator: RunningEmulator, stores: TableStores, round: numb
     emulator.state.subscriptions.set(sub.id, sub);
   }
   return DRIFT_EACH * 5;
-}
-
-/** The publisher's token from the emulator's plain-HTTP authority route, as a TokenCredential. */
-async function emulatorCredential(emulator: Pick<ChildInput, 'emulatorUrl' | 'tenantId' | 'appId'>): Promise<TokenCredential> {
-  const response = await fetch(`${emulator.emulatorUrl}/${emulator.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emulator.appId, client_secret: DEFAULT_CLIENT_SECRET, scope: MARKETPLACE_SCOPE }).toString(),
-  });
-  const body = (await response.json()) as { access_token?: string; expires_in?: number | string };
-  if (body.access_token === undefined) throw new Error(`the emulator issued no token (${response.status})`);
-  const token: AccessToken = { token: body.access_token, expiresOnTimestamp: Date.now() + Number(body.expires_in ?? 3600) * 1000 };
-  return { getToken: () => Promise.resolve(token) };
 }
 
 /** Counts requests to the Marketplace API through the client's HTTP sender (node:http), which it wraps. */

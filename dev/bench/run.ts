@@ -2,16 +2,17 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * `npm run bench [-- name…]`: runs every `*.bench.js` beside this file (or those whose name
- * contains one of the arguments), one after another, each printing its own figures. Benchmarks
- * measure; they never pass or fail on a number (these machines are noisy).
+ * `npm run bench [-- name…]`: runs every `*.bench.js` beside this file (or the one an argument names
+ * exactly, else those whose name contains it), one after another, each printing its own figures.
+ * Benchmarks measure; they never pass or fail on a number (these machines are noisy).
  */
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
-  const benches = readdirSync(__dirname)
-    .filter((file) => file.endsWith('.bench.js'))
-    .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-    .sort();
+  const all = readdirSync(__dirname).filter((file) => file.endsWith('.bench.js'));
+  // A benchmark's exact name selects it alone (`webhook` is not also `webhookTelemetry`); otherwise any name containing the word.
+  const selects = (file: string, filter: string): boolean =>
+    all.includes(`${filter}.bench.js`) ? file === `${filter}.bench.js` : file.includes(filter);
+  const benches = all.filter((file) => filters.length === 0 || filters.some((f) => selects(file, f))).sort();
   if (benches.length === 0) {
     process.stderr.write(`no benchmark matches ${filters.join(', ')}\n`);
     process.exit(2);

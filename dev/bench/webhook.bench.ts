@@ -2,52 +2,81 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { QueueServiceClient } from '@azure/storage-queue';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { systemClock } from '../../shared/clock';
+import { noopIsvHooks } from '../../shared/isv/hooks';
+import { consoleLogger } from '../../shared/logging';
+import { createMarketplaceClient } from '../../shared/marketplace';
 import { MARKETPLACE_RESOURCE_ID, MARKETPLACE_SCOPE } from '../../shared/marketplace/constants';
+import { handOverOperation } from '../../shared/operations/handOverOperation';
+import { operationMessage, type OperationMessage } from '../../shared/operations/operationMessage';
+import { processOperation } from '../../shared/operations/processOperation';
+import { createQueue, createTableStores, formatRoundTrips, QUEUE_NAMES, RoundTripCounter, roundTripsSince, type TableStores } from '../../shared/storage';
+import { recordFromMarketplace } from '../../shared/subscription/fromMarketplace';
 import { startStack, type RunningStack } from '../stack';
+import { emulatorCredential, emulatorSubscription } from './emulatorSeed';
+import { machineLoad, measureCpu } from './procCpu';
 import { formatMs, percentile, report, timed } from './stats';
+import { startSyncBaseline } from './syncBaseline';
 
 /**
- * Webhook figures on the local stack (Azurite + emulator + local Functions host running the built
- * app, host.json as shipped unless BENCH_HOST_ARGS overrides queue timings):
- * 1. acknowledgement latency and throughput of POST /api/webhook with valid tokens, 50 and 200
- *    deliveries in flight (each one verified, recorded and queued before its 200), next to the
- *    same load on a request the host answers without storage (no token: 401), which is what the
- *    host, the loopback HTTP and the client cost on this machine;
- * 2. the delay from a ChangePlan webhook to its PATCH, read from the emulator's operation record
- *    (`created` = webhook sent, `lastModified` = acknowledgement received), on a fresh stack: the
- *    first part leaves thousands of processed messages behind, and Azurite's in-memory queue
- *    store then pauses for seconds about once a minute while it garbage-collects them (its LokiJS
- *    collections rebuild their indexes on every removal), which says nothing about the app.
- * The client is node:http with a keep-alive agent (fetch would cost the client more CPU than the
- * host on two cores).
+ * Webhook figures on the local stack (Azurite + emulator in this process + local Functions host
+ * running the built app), against a synchronous baseline (syncBaseline.ts: a plain node:http
+ * handler that calls Get Operation, writes one table row and PATCHes the operation inside the
+ * request), all in one run, BENCH_WEBHOOK_REPEATS times (default 3; medians printed):
+ * 1. processing paused (the host serves only the webhook function): throughput, p50 and p99 of the
+ *    401 floor (no token: what the host, loopback HTTP and the client cost), of the baseline and of
+ *    our acknowledgement, at 50 and 200 in flight, with CPU ms per request of host, Azurite and
+ *    baseline read from /proc;
+ * 2. processing on (a fresh stack with the whole app): ChangePlan operations fully processed per
+ *    second (ledger row Completed: verified, decided, PATCHed, converged, history written) against
+ *    the baseline's, with CPU ms per operation;
+ * 3. storage round trips and Marketplace calls per acknowledgement and per processed operation of
+ *    each action, counted with RoundTripCounter around the app's real adapters on the same Azurite
+ *    and emulator.
+ * BENCH_PATCH_DELAY=1 adds the ChangePlan webhook → PATCH delay on a fresh stack. The app logs at
+ * BENCH_LOG_LEVEL (default warn: no `webhook received` line per acknowledgement; info is the app's
+ * default).
+ * The load generator is this process: node:http with a keep-alive agent (fetch would cost the
+ * client more CPU than the host on two cores), not wrk: every acknowledgement needs a body of its
+ * own and every baseline request an operation seeded in the emulator, which runs in this process
+ * too; its CPU per request (load generator, plus the emulator for the baseline) is printed as
+ * "bench process", so what the client takes from the shared cores is in the figures.
  */
+const REPEATS = Number(process.env.BENCH_WEBHOOK_REPEATS ?? 3);
+const ACKS = Number(process.env.BENCH_WEBHOOK_ACKS ?? 2_000);
+const PROCESSED = Number(process.env.BENCH_WEBHOOK_PROCESSED ?? 300);
+const CONCURRENCIES = [50, 200];
+
 export async function run(): Promise<void> {
   const keys = await startBenchKeys();
+  console.log(`machine: ${machineLoad()}; ${REPEATS} repeats`);
   try {
-    await withStack(keys, async (stack) => {
+    await withStack(keys, ['--entry', 'dist/functions/webhook.js'], async (stack) => {
       await acknowledgement(stack, await keys.authorization(stack.settings));
+      await countedRoundTrips(stack);
     });
-    await withStack(keys, patchDelay);
+    await withStack(keys, [], processing(keys));
+    if (process.env.BENCH_PATCH_DELAY === '1') await withStack(keys, [], patchDelay);
+    console.log(`machine at the end: ${machineLoad()}`);
   } finally {
     await keys.close();
   }
 }
 
-async function withStack(keys: BenchKeys, work: (stack: RunningStack) => Promise<void>): Promise<void> {
-  const hostArgs = (process.env.BENCH_HOST_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+async function withStack(keys: BenchKeys, extraHostArgs: string[], work: (stack: RunningStack) => Promise<void>): Promise<void> {
+  const hostArgs = [...(process.env.BENCH_HOST_ARGS ?? '').split(' ').filter((arg) => arg !== ''), ...extraHostArgs];
   const stack = await startStack({
     appDir: path.resolve(__dirname, '..', '..', '..'),
     hostPort: 0,
     emulatorPort: 0,
     authorityPort: 0,
-    settingsOverrides: { WEBHOOK_JWKS_URL: keys.url, LOG_LEVEL: 'warn' },
+    settingsOverrides: { WEBHOOK_JWKS_URL: keys.url, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
     hostArgs,
   });
   keys.trust(stack.emulator.jwksUrl);
   try {
-    console.log(`host queue args: ${hostArgs.length > 0 ? hostArgs.join(' ') : '(host.json as shipped)'}`);
+    console.log(`\nhost args: ${hostArgs.length > 0 ? hostArgs.join(' ') : '(host.json as shipped)'}`);
     await work(stack);
   } finally {
     await stack.stop();
@@ -56,43 +85,243 @@ async function withStack(keys: BenchKeys, work: (stack: RunningStack) => Promise
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
+/** POSTs and resolves with the status; a connection the server dropped counts as status 0 (it shows in the statuses line). */
 function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode ?? 0));
-      res.once('error', reject);
+      res.once('error', () => resolve(0));
     });
-    req.once('error', reject);
+    req.once('error', () => resolve(0));
     req.end(body);
   });
 }
 
+/** `count` InProgress ChangePlan operations (starter → professional) on fresh Subscribed subscriptions, straight into the emulator's state. */
+function seedChangePlans(stack: RunningStack, count: number): WebhookBody[] {
+  const now = new Date();
+  const bodies: WebhookBody[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const sub = emulatorSubscription(2 * i + 1, now); // odd: contoso-analytics, not per seat
+    stack.emulator.state.subscriptions.set(sub.id, sub);
+    const id = randomUUID();
+    stack.emulator.state.operations.set(id, { id, subscriptionId: sub.id, action: 'ChangePlan', source: 'Azure', status: 'InProgress', planId: 'professional', created: now.toISOString(), lastModified: now.toISOString() });
+    bodies.push(webhookBody(id, sub.id, 'ChangePlan', 'professional', 'InProgress'));
+  }
+  return bodies;
+}
+
+interface WebhookBody {
+  id: string;
+  activityId: string;
+  subscriptionId: string;
+  offerId: string;
+  publisherId: string;
+  planId: string;
+  action: string;
+  status: string;
+  operationRequestSource: string;
+  timeStamp: string;
+}
+
+function webhookBody(id: string, subscriptionId: string, action: string, planId: string, status: string): WebhookBody {
+  return { id, activityId: randomUUID(), subscriptionId, offerId: 'contoso-analytics', publisherId: 'contoso', planId, action, status, operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
+}
+
+interface Point {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+function point(result: { durations: number[]; wallMs: number }): Point {
+  return { rate: (result.durations.length / result.wallMs) * 1000, p50: percentile(result.durations, 50), p99: percentile(result.durations, 99) };
+}
+
+const perOp = (ms: number, n: number): string => `${(ms / n).toFixed(2)} ms`;
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
 async function acknowledgement(stack: RunningStack, authorization: string): Promise<void> {
   const url = `${stack.hostUrl}/api/webhook`;
-  const statuses = new Map<number, number>();
-  const count = (status: number): void => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  const deliver = async (): Promise<void> => {
-    const body = { id: randomUUID(), activityId: randomUUID(), subscriptionId: randomUUID(), action: 'Renew', status: 'Succeeded', operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
-    count(await post(url, { authorization, 'content-type': 'application/json' }, JSON.stringify(body)));
-  };
-  const unauthenticated = async (): Promise<void> => count(await post(url, { 'content-type': 'application/json' }, '{}'));
-  await timed(100, 10, deliver); // warm-up: key set fetched, tables and queue created, code paths hot
-  await timed(400, 200, unauthenticated);
-  for (const concurrency of [50, 200]) {
-    statuses.clear();
-    console.log(report(`no storage (401, no token), ${concurrency} in flight`, await timed(4_000, concurrency, unauthenticated)));
-    console.log(report(`webhook acknowledgement, ${concurrency} in flight`, await timed(2_000, concurrency, deliver)));
+  const baseline = await startSyncBaseline({ apiBaseUrl: stack.emulator.apiBaseUrl, token: await emulatorToken(stack), storage: stack.azurite.connectionString });
+  try {
+    const warmUps = REPEATS * CONCURRENCIES.reduce((sum, concurrency) => sum + concurrency, 0);
+    const seeded = seedChangePlans(stack, 100 + REPEATS * CONCURRENCIES.length * ACKS + warmUps);
+    let next = 0;
+    const statuses = new Map<string, number>();
+    const count = (what: string, status: number): void => void statuses.set(`${what} ${status}`, (statuses.get(`${what} ${status}`) ?? 0) + 1);
+    const deliver = async (): Promise<void> =>
+      count('ack', await post(url, { authorization, 'content-type': 'application/json' }, JSON.stringify(webhookBody(randomUUID(), randomUUID(), 'ChangePlan', 'professional', 'InProgress'))));
+    const unauthenticated = async (): Promise<void> => count('floor', await post(url, { 'content-type': 'application/json' }, '{}'));
+    const synchronous = async (): Promise<void> => count('baseline', await post(baseline.url, { 'content-type': 'application/json' }, JSON.stringify(seeded[next++])));
+    await timed(100, 10, deliver); // warm-up: key set fetched, tables and queue created, code paths hot
+    await timed(400, 200, unauthenticated);
+    await timed(100, 10, synchronous);
+    // The bench process is the load generator and the emulator (the baseline's Get Operation and PATCH land there).
+    const pids = { host: stack.hostPid, azurite: stack.azurite.pid, baseline: baseline.pid, bench: process.pid };
+    const ratios: Record<number, { rate: number[]; p99: number[]; hostCpu: number[] }> = {};
+    console.log(`\nprocessing paused (the host serves only the webhook function); ${ACKS} requests per figure (${ACKS * 2} for the floor)`);
+    for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
+      for (const concurrency of CONCURRENCIES) {
+        // Each series starts with `concurrency` open keep-alive connections (one unmeasured request
+        // each). Without it, at 200 in flight the requests on the connections opened at the start of
+        // a series were answered only when the series ended (the floor's too), so p99 was the run's
+        // wall time: connection set-up on a saturated machine, not the request path.
+        const warmed = async (total: number, task: () => Promise<void>) => {
+          await timed(concurrency, concurrency, task);
+          return measureCpu(pids, () => timed(total, concurrency, task));
+        };
+        const floor = await warmed(ACKS * 2, unauthenticated);
+        const sync = await warmed(ACKS, synchronous);
+        const ours = await warmed(ACKS, deliver);
+        const [f, b, o] = [point(floor.result), point(sync.result), point(ours.result)];
+        console.log(`run ${repeat}, ${concurrency} in flight (${machineLoad()}):`);
+        console.log(`  ${report('401 floor (no token)', floor.result)}; CPU per request: host ${perOp(floor.cpu.host ?? NaN, ACKS * 2)}, bench process ${perOp(floor.cpu.bench ?? NaN, ACKS * 2)}`);
+        console.log(
+          `  ${report('synchronous baseline', sync.result)}; CPU per request: baseline ${perOp(sync.cpu.baseline ?? NaN, ACKS)}, Azurite ${perOp(sync.cpu.azurite ?? NaN, ACKS)}, bench process (with the emulator) ${perOp(sync.cpu.bench ?? NaN, ACKS)}`,
+        );
+        console.log(
+          `  ${report('our acknowledgement', ours.result)}; CPU per request: host ${perOp(ours.cpu.host ?? NaN, ACKS)}, Azurite ${perOp(ours.cpu.azurite ?? NaN, ACKS)}, bench process ${perOp(ours.cpu.bench ?? NaN, ACKS)}`,
+        );
+        const hostCpuRatio = (ours.cpu.host ?? NaN) / ACKS / ((floor.cpu.host ?? NaN) / (ACKS * 2));
+        console.log(`  ours/baseline: throughput ${(o.rate / b.rate).toFixed(2)}x, p99 ${(o.p99 / b.p99).toFixed(2)}x; host CPU per ack / per 401: ${hostCpuRatio.toFixed(2)}x; floor ${f.rate.toFixed(0)}/s`);
+        const r = (ratios[concurrency] ??= { rate: [], p99: [], hostCpu: [] });
+        r.rate.push(o.rate / b.rate);
+        r.p99.push(o.p99 / b.p99);
+        r.hostCpu.push(hostCpuRatio);
+      }
+    }
     console.log(`  statuses: ${[...statuses].map(([status, n]) => `${status}×${n}`).join(', ')}`);
-    await drain(stack);
+    for (const concurrency of CONCURRENCIES) {
+      const r = ratios[concurrency]!;
+      console.log(
+        `median of ${REPEATS}, ${concurrency} in flight: ack throughput ${median(r.rate).toFixed(2)}x the baseline's (target >= 2), ack p99 ${median(r.p99).toFixed(2)}x the baseline's (target <= 1), host CPU per ack ${median(r.hostCpu).toFixed(2)}x per 401 (target <= 2)`,
+      );
+    }
+  } finally {
+    await baseline.stop();
   }
 }
 
-/** Waits for the processing the first part caused, so it does not weigh on the second. */
-async function drain(stack: RunningStack): Promise<void> {
-  const queue = QueueServiceClient.fromConnectionString(stack.azurite.connectionString).getQueueClient('operations');
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline && ((await queue.getProperties()).approximateMessagesCount ?? 0) > 0) await sleep(500);
+/** Round trips per acknowledgement and per processed operation, counted around the app's real adapters (the host here does not process: the queue is ours). */
+async function countedRoundTrips(stack: RunningStack): Promise<void> {
+  const connectionString = stack.azurite.connectionString;
+  const tableNamePrefix = stack.settings.STORAGE_TABLE_PREFIX;
+  const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(publisher(stack)), clock: systemClock });
+  const stores = createTableStores({ connectionString, tableNamePrefix });
+  const queue = createQueue<OperationMessage>({ connectionString }, QUEUE_NAMES.operations);
+  console.log('\nround trips per unit of work (RoundTripCounter around the real adapters):');
+  const now = new Date();
+  let index = 0;
+  for (const action of ['ChangePlan', 'ChangeQuantity', 'Reinstate', 'Suspend', 'Renew', 'Unsubscribe']) {
+    index += 1;
+    const sub = emulatorSubscription(2 * (100_000 + index), now); // even: per seat (contoso-seats)
+    sub.quantity = 20;
+    if (action === 'Reinstate') sub.status = 'Suspended';
+    stack.emulator.state.subscriptions.set(sub.id, sub);
+    await stores.subscriptions.create(recordFromMarketplace(await marketplace.getSubscription(sub.id), now.toISOString()));
+    const acknowledged = action === 'ChangePlan' || action === 'ChangeQuantity' || action === 'Reinstate';
+    if (action === 'Suspend') sub.status = 'Suspended';
+    if (action === 'Unsubscribe') sub.status = 'Unsubscribed';
+    if (action === 'Renew') sub.endDate = new Date(Date.parse(sub.endDate ?? now.toISOString()) + 30 * 86_400_000).toISOString();
+    const id = randomUUID();
+    const planId = action === 'ChangePlan' ? 'business' : sub.planId;
+    stack.emulator.state.operations.set(id, {
+      id,
+      subscriptionId: sub.id,
+      action: action as 'ChangePlan',
+      source: 'Azure',
+      status: acknowledged ? 'InProgress' : 'Succeeded',
+      planId,
+      ...(action === 'ChangeQuantity' ? { quantity: 25 } : {}),
+      created: now.toISOString(),
+      lastModified: now.toISOString(),
+    });
+    const counter = new RoundTripCounter();
+    const at = new Date().toISOString();
+    const handedOver = await handOverOperation(
+      { operations: counter.operations(stores.operations), queue: counter.queue(queue) },
+      { id, subscriptionId: sub.id, action, state: 'Received', receivedAt: at, updatedAt: at, attempts: 0 },
+    );
+    if (index === 1) console.log(`  webhook acknowledgement (${handedOver.outcome}): ${formatRoundTrips(counter.snapshot())}`);
+    const before = counter.snapshot();
+    const result = await processOperation(
+      {
+        operations: counter.operations(stores.operations),
+        subscriptions: counter.subscriptions(stores.subscriptions),
+        history: counter.history(stores.history),
+        marketplace: counter.marketplace(marketplace),
+        isv: noopIsvHooks,
+        queue: counter.queue(queue),
+        clock: systemClock,
+        logger: consoleLogger({ level: 'error' }),
+        settings: { decisionTimeoutMs: 4_000 },
+      },
+      operationMessage(id, sub.id, action),
+      { dequeueCount: 1 },
+    );
+    console.log(`  process ${action} (${result.outcome}): ${formatRoundTrips(roundTripsSince(counter.counts, before))}`);
+  }
+}
+
+/** Operations fully processed per second, ours (webhook → ledger row Completed) against the baseline's (its response). */
+function processing(keys: BenchKeys) {
+  return async (stack: RunningStack): Promise<void> => {
+    const authorization = await keys.authorization(stack.settings);
+    const baseline = await startSyncBaseline({ apiBaseUrl: stack.emulator.apiBaseUrl, token: await emulatorToken(stack), storage: stack.azurite.connectionString });
+    try {
+      const stores = createTableStores({ connectionString: stack.azurite.connectionString, tableNamePrefix: stack.settings.STORAGE_TABLE_PREFIX });
+      const marketplace = createMarketplaceClient({ baseUrl: stack.emulator.apiBaseUrl, credential: await emulatorCredential(publisher(stack)), clock: systemClock });
+      const ours = seedChangePlans(stack, REPEATS * PROCESSED);
+      const theirs = seedChangePlans(stack, REPEATS * PROCESSED);
+      const at = new Date().toISOString();
+      await timed(ours.length, 16, async (i) => stores.subscriptions.create(recordFromMarketplace(await marketplace.getSubscription(ours[i]!.subscriptionId), at)));
+      const pids = { host: stack.hostPid, azurite: stack.azurite.pid, baseline: baseline.pid };
+      const rates: { ours: number[]; baseline: number[] } = { ours: [], baseline: [] };
+      console.log(`\nprocessing on (the whole app): ${PROCESSED} ChangePlan operations, 50 in flight`);
+      for (let repeat = 0; repeat < REPEATS; repeat += 1) {
+        const batch = ours.slice(repeat * PROCESSED, (repeat + 1) * PROCESSED);
+        const mine = await measureCpu(pids, async () => {
+          const started = performance.now();
+          await timed(batch.length, 50, (i) => post(`${stack.hostUrl}/api/webhook`, { authorization, 'content-type': 'application/json' }, JSON.stringify(batch[i])));
+          await allCompleted(stores, batch.map((body) => body.id));
+          return performance.now() - started;
+        });
+        const sync = await measureCpu(pids, async () => {
+          const started = performance.now();
+          const slice = theirs.slice(repeat * PROCESSED, (repeat + 1) * PROCESSED);
+          await timed(slice.length, 50, (i) => post(baseline.url, { 'content-type': 'application/json' }, JSON.stringify(slice[i])));
+          return performance.now() - started;
+        });
+        const oursRate = (PROCESSED / mine.result) * 1000;
+        const theirRate = (PROCESSED / sync.result) * 1000;
+        rates.ours.push(oursRate);
+        rates.baseline.push(theirRate);
+        console.log(`run ${repeat + 1}:`);
+        console.log(`  ours: ${PROCESSED} processed in ${formatMs(mine.result)} (${oursRate.toFixed(0)}/s); CPU per operation: host ${perOp(mine.cpu.host ?? NaN, PROCESSED)}, Azurite ${perOp(mine.cpu.azurite ?? NaN, PROCESSED)}`);
+        console.log(`  baseline: ${PROCESSED} in ${formatMs(sync.result)} (${theirRate.toFixed(0)}/s); CPU per operation: baseline ${perOp(sync.cpu.baseline ?? NaN, PROCESSED)}, Azurite ${perOp(sync.cpu.azurite ?? NaN, PROCESSED)}`);
+      }
+      console.log(`median of ${REPEATS}: ours ${median(rates.ours).toFixed(0)}/s, baseline ${median(rates.baseline).toFixed(0)}/s (${(median(rates.ours) / median(rates.baseline)).toFixed(2)}x)`);
+    } finally {
+      await baseline.stop();
+    }
+  };
+}
+
+/** Waits until every ledger row is Completed, checking the oldest not yet seen so (about one read per poll). */
+async function allCompleted(stores: TableStores, ids: string[]): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  let next = 0;
+  while (next < ids.length) {
+    if (Date.now() > deadline) throw new Error(`only ${next} of ${ids.length} operations completed in time`);
+    const row = await stores.operations.get(ids[next]!);
+    if (row?.value.state === 'Completed') next += 1;
+    else await sleep(100);
+  }
 }
 
 async function patchDelay(stack: RunningStack): Promise<void> {
@@ -128,18 +357,15 @@ async function patchDelay(stack: RunningStack): Promise<void> {
   console.log(`  final statuses: ${[...outcomes].map(([status, count]) => `${status}×${count}`).join(', ')}`);
 }
 
+/** The publisher's identity at the stack's emulator (for emulatorCredential). */
+function publisher(stack: RunningStack): { emulatorUrl: string; tenantId: string; appId: string } {
+  return { emulatorUrl: stack.emulator.url, tenantId: stack.emulator.publisherTenantId, appId: stack.emulator.publisherAppId };
+}
+
 async function emulatorToken(stack: RunningStack): Promise<string> {
-  const response = await fetch(`${stack.emulator.url}/${stack.emulator.publisherTenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: stack.emulator.publisherAppId,
-      client_secret: stack.settings.MARKETPLACE_CLIENT_SECRET ?? '',
-      scope: MARKETPLACE_SCOPE,
-    }).toString(),
-  });
-  return String(((await response.json()) as { access_token?: string }).access_token);
+  const token = await (await emulatorCredential(publisher(stack))).getToken(MARKETPLACE_SCOPE);
+  if (token === null) throw new Error('the emulator issued no token');
+  return token.token;
 }
 
 type BenchKeys = Awaited<ReturnType<typeof startBenchKeys>>;

@@ -153,7 +153,8 @@ const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}
 export function invocationTraceContext(trace: InvocationInput['trace']): { traceParent: string; traceState: string; attributes: Record<string, string> } {
   const incoming = trace?.traceparent?.trim().toLowerCase();
   if (incoming !== undefined && TRACEPARENT.test(incoming)) return { traceParent: incoming, traceState: trace?.tracestate ?? '', attributes: {} };
-  return { traceParent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`, traceState: '', attributes: {} };
+  const ids = randomBytes(24).toString('hex'); // one call for the trace id (16 bytes) and the span id (8)
+  return { traceParent: `00-${ids.slice(0, 32)}-${ids.slice(32)}-01`, traceState: '', attributes: {} };
 }
 
 function elapsed(started: number): number {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { consoleLogger, type LogLevel } from '../../shared/logging';
 import type { FunctionSummary } from './functionIndex';
 import { startHost, type HostOptions, type RunningHost } from './host';
+import { createLineBuffer } from './lineBuffer';
 import { parseTimeSpan } from './hostConfig';
 import { DEFAULT_TIMER_LOCK_TIMING } from './timerLock';
 
@@ -111,7 +112,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     process.stdout.write(USAGE);
     return;
   }
-  const logger = consoleLogger({ level: options.logLevel, fields: { source: 'host', instanceId: options.instanceId } });
+  const lineBuffer = createLineBuffer();
+  const logger = consoleLogger({ level: options.logLevel, fields: { source: 'host', instanceId: options.instanceId }, write: lineBuffer.write });
   let host: RunningHost;
   try {
     host = await startHost({ ...options, logger });
@@ -120,6 +122,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     process.exit(1);
   }
   const lines = host.functions.map((fn) => `  ${fn.name}: ${describe(fn)}`);
+  lineBuffer.flush();
   process.stdout.write(`Host listening on ${host.url}\nFunctions:\n${lines.join('\n')}\n`);
 
   let signalled = false;

@@ -8,6 +8,7 @@ import { getPoisonAdminDependencies } from '../operations/operationsDependencies
 import type { PoisonQueueStore } from '../operations/poisonQueue';
 import { checkReadiness, getReadinessDependencies, type ReadinessReport } from '../readiness';
 import type { OperationLog, SubscriptionSearchIndex } from '../storage';
+import { cachedStatusCounts, type StatusCountsView } from './statusCounts';
 
 /** Everything the console reads and acts through: the admin use cases' dependencies and a few readers. */
 export interface ConsoleDeps {
@@ -15,6 +16,8 @@ export interface ConsoleDeps {
   admin: AdminDependencies;
   operationLog: OperationLog;
   searchIndex: SubscriptionSearchIndex;
+  /** The overview's subscriptions by status (counted at most once a minute per process). */
+  statusCounts: () => Promise<StatusCountsView>;
   usage: Pick<UsageStore, 'listBuckets' | 'sumBucket' | 'listPending'>;
   poison: PoisonQueueStore;
   /** The readiness checks of GET /api/health/ready, run for the overview (absent: not shown). */
@@ -27,6 +30,7 @@ export interface ConsoleAppDependencies {
   app: Pick<AppDependencies, 'config' | 'operationLog' | 'searchIndex' | 'usage' | 'logger'>;
   admin: AdminDependencies;
   poison: PoisonQueueStore;
+  statusCounts: () => Promise<StatusCountsView>;
   readiness?: (context: InvocationContext) => Promise<ReadinessReport>;
 }
 
@@ -39,7 +43,8 @@ export function getConsoleAppDependencies(): ConsoleAppDependencies {
       const deps = getReadinessDependencies();
       return checkReadiness({ checks: deps.checks, clock: deps.clock, logger: deps.logger(context) });
     };
-    cached = { app, admin: adminDependenciesFrom(app), poison: getPoisonAdminDependencies().poison, readiness };
+    const statusCounts = cachedStatusCounts(app.subscriptionStatuses, app.clock);
+    cached = { app, admin: adminDependenciesFrom(app), poison: getPoisonAdminDependencies().poison, statusCounts, readiness };
   }
   return cached;
 }
@@ -52,6 +57,7 @@ export function consoleDependencies(wiring: ConsoleAppDependencies, context: Inv
     admin: wiring.admin,
     operationLog: app.operationLog,
     searchIndex: app.searchIndex,
+    statusCounts: wiring.statusCounts,
     usage: app.usage,
     poison: wiring.poison,
     readiness: wiring.readiness && (() => (wiring.readiness as NonNullable<typeof wiring.readiness>)(context)),

@@ -5,13 +5,10 @@ import { getUsageReport, parseUsageReportQuery, type UsageHourView, type UsageRe
 import { listPoisonMessages, type PoisonListing } from '../operations/poisonQueue';
 import { getOperationStatus, type OperationStatusView } from '../publisherOperations';
 import { QUEUE_NAMES, type OperationRecord } from '../storage';
-import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../subscription/model';
 import type { ConsoleDeps } from './consoleDependencies';
 import type { OverviewData } from './overviewPage';
 import type { SubscriptionView } from './subscriptionPage';
 
-/** Rows read at most to count subscriptions by status on the overview (then shown as "n+"). */
-export const MAX_COUNTED = 5_000;
 /** Rows read at most for the delivery log (newest first after reading). */
 export const MAX_LOG_ROWS = 2_000;
 const HOUR_MS = 3_600_000;
@@ -40,26 +37,14 @@ export async function poisonListings(deps: ConsoleDeps): Promise<PoisonListing[]
 
 export async function loadOverview(deps: ConsoleDeps): Promise<OverviewData> {
   const now = deps.admin.clock.now();
-  const counting = (async () => {
-    const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((s) => [s, 0])) as Record<SubscriptionStatus, number>;
-    let read = 0;
-    let token: string | undefined;
-    do {
-      const page = await deps.admin.subscriptions.list({ pageSize: 1_000, continuationToken: token });
-      for (const item of page.items) counts[item.value.status] += 1;
-      read += page.items.length;
-      token = page.continuationToken;
-    } while (token !== undefined && read < MAX_COUNTED);
-    return { counts, countsCapped: token !== undefined };
-  })();
-  const [{ counts, countsCapped }, recent, poison, runs, readiness] = await Promise.all([
-    counting,
+  const [statusCounts, recent, poison, runs, readiness] = await Promise.all([
+    deps.statusCounts().catch((error: unknown) => `Subscriptions could not be counted: ${toError(error).message}`),
     recentOperations(deps, { since: new Date(now.getTime() - 24 * HOUR_MS), max: MAX_LOG_ROWS }),
     Promise.all(Object.values(QUEUE_NAMES).map(async (queue) => ({ queue, count: await deps.poison.approximateCount(`${queue}-poison`) }))),
     deps.admin.runs.list().catch((error: unknown) => `Runs could not be read: ${toError(error).message}`),
     deps.readiness?.().catch((error: unknown) => `Readiness could not be checked: ${toError(error).message}`),
   ]);
-  return { counts, countsCapped, recent: recent.items, poison, runs, readiness };
+  return { statusCounts, recent: recent.items, poison, runs, readiness };
 }
 
 export async function loadSubscription(deps: ConsoleDeps, id: string, requestId: string | null, canAct: boolean): Promise<SubscriptionView> {

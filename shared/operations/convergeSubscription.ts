@@ -3,7 +3,7 @@ import type { MarketplaceSubscription, SubscriptionTerm } from '../marketplace';
 import { historyKey, type HistoryEntry } from '../storage';
 import { applySubscriptionEvent, changeHistory, notifyIsv, type ApplyEventDeps, type ApplyEventOutcome } from '../subscription/applyEvent';
 import type { SubscriptionEvent, SubscriptionEventType } from '../subscription/events';
-import { recordFromMarketplace } from '../subscription/fromMarketplace';
+import { recordFromMarketplace, withKnownSeats } from '../subscription/fromMarketplace';
 import { isSubscriptionStatus, withAppliedOperation, type SubscriptionRecord, type Term, type Versioned } from '../subscription/model';
 import { transition, type SubscriptionChange } from '../subscription/stateMachine';
 import type { HeldLease } from './subscriptionLease';
@@ -154,9 +154,10 @@ export interface ConvergeHeld {
  * by one on what is stored then (applySubscriptionEvent, alignRemainingFields), with the same ISV
  * event ids and history keys.
  */
-export async function convergeSubscription(deps: ApplyEventDeps, truth: MarketplaceSubscription, options: ConvergeOptions, held: ConvergeHeld = {}): Promise<ConvergeResult> {
-  const local = held.known === undefined ? await ensureLocalSubscription(deps, truth, options) : { imported: false, record: held.known.value, etag: held.known.etag };
+export async function convergeSubscription(deps: ApplyEventDeps, reading: MarketplaceSubscription, options: ConvergeOptions, held: ConvergeHeld = {}): Promise<ConvergeResult> {
+  const local = held.known === undefined ? await ensureLocalSubscription(deps, reading, options) : { imported: false, record: held.known.value, etag: held.known.etag };
   if (local.imported && options.importAs === undefined) return { imported: true, record: local.record };
+  const truth = withKnownSeats(reading, local.record);
   if (local.etag !== undefined) {
     const once = await convergeInOneWrite(deps, truth, options, { value: local.record, etag: local.etag }, held.lease);
     if (once !== undefined) return once;

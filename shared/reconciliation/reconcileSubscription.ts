@@ -4,7 +4,7 @@ import type { Logger } from '../logging';
 import type { MarketplaceSubscription } from '../marketplace';
 import { convergeOnLatestState, type ConvergeLatestDeps } from '../operations/convergeOnLatestState';
 import { historyKey, type HistoryStore } from '../storage';
-import { recordFromMarketplace } from '../subscription/fromMarketplace';
+import { recordFromMarketplace, withKnownSeats } from '../subscription/fromMarketplace';
 import { driftedFields, pickFields } from './driftedFields';
 
 export interface RepairDeps extends ConvergeLatestDeps {
@@ -40,7 +40,7 @@ export async function reconcileSubscription(deps: RepairDeps, truth: Marketplace
     if (truth.isTest === true && truth.saasSubscriptionStatus === 'Unsubscribed') return { outcome: 'unchanged' };
     return importSubscription(deps, truth, run);
   }
-  if (driftedFields(local.value, recordFromMarketplace(truth, run.at, local.value)).length === 0) return { outcome: 'unchanged' };
+  if (driftedFields(local.value, recordFromMarketplace(withKnownSeats(truth, local.value), run.at, local.value)).length === 0) return { outcome: 'unchanged' };
   const converged = await convergeOnLatestState(deps, truth.id, { operationId: run.runId, action: 'Reconcile', correctionKind: false });
   if (converged.outcome === 'busy') {
     deps.logger.info('subscription drift left to the worker that holds it', { subscriptionId: truth.id });

@@ -2,6 +2,7 @@ import type { HistoryStore } from './historyStore';
 import type { OperationLedger, OperationLog } from './operationLedger';
 import { createTableClient, type StorageSettings } from './storageSettings';
 import type { SubscriptionSearchIndex } from './subscriptionSearch';
+import { TableSubscriptionStatusCounter, type SubscriptionStatusCounter } from './subscriptionStatusCounts';
 import type { SubscriptionStore } from './subscriptionStore';
 import { TableHistoryStore } from './tableHistoryStore';
 import { tableName } from './tableNames';
@@ -17,6 +18,8 @@ export interface TableStores {
   operationLog: OperationLog;
   /** The console's subscription search index (rows kept in step by `searchIndexedSubscriptions`). */
   searchIndex: SubscriptionSearchIndex;
+  /** Subscriptions by status, counted with a projection query (the console's overview). */
+  subscriptionStatuses: SubscriptionStatusCounter;
 }
 
 /**
@@ -26,8 +29,10 @@ export interface TableStores {
 export function createTableStores(settings: StorageSettings): TableStores {
   const prefix = settings.tableNamePrefix ?? '';
   const operations = new TableOperationLedger(createTableClient(settings, tableName('operations', prefix)));
+  const subscriptions = createTableClient(settings, tableName('subscriptions', prefix));
   return {
-    subscriptions: new TableSubscriptionStore(createTableClient(settings, tableName('subscriptions', prefix))),
+    subscriptions: new TableSubscriptionStore(subscriptions),
+    subscriptionStatuses: new TableSubscriptionStatusCounter(subscriptions),
     operations,
     operationLog: operations,
     history: new TableHistoryStore(createTableClient(settings, tableName('history', prefix))),

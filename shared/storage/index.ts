@@ -26,6 +26,7 @@ export {
 export { SUBSCRIPTION_LEASE_ROW_KEY, type HeldLeaseRow, type SubscriptionLeaseRow, type SubscriptionLeaseRows } from './subscriptionLeaseEntity';
 export { TABLE_NAMES } from './tableNames';
 export { searchIndexedSubscriptions } from './searchIndexedSubscriptions';
+export { zeroStatusCounts, type StatusCounts, type SubscriptionStatusCounter } from './subscriptionStatusCounts';
 export {
   matchesSearch,
   MIN_QUERY_LENGTH,

@@ -40,6 +40,19 @@ export function recordFromMarketplace(subscription: MarketplaceSubscription, now
   return record.personalDataErasedAt === undefined ? record : withoutPersonalData(record, record.personalDataErasedAt);
 }
 
+/**
+ * `truth` with our seats filled in when Microsoft's reading omits `quantity` for the very plan we hold
+ * seats on. Per-seat subscriptions always carry a quantity (marketplace-api.md §2.9), so such a
+ * reading is incomplete (Microsoft's own emulator drops it after a plan change), not a change to no
+ * seats: seats never vanish without a plan change, whichever path reads Microsoft (webhook, tracker,
+ * reconciliation). With a different plan, no quantity means the new plan is flat rate: seats go.
+ * Apply it once, against the record as it was before converging, never to a record half-converged.
+ */
+export function withKnownSeats(truth: MarketplaceSubscription, local: Pick<SubscriptionRecord, 'planId' | 'quantity'>): MarketplaceSubscription {
+  if (truth.quantity !== undefined || local.quantity === undefined || truth.planId !== local.planId) return truth;
+  return { ...truth, quantity: local.quantity };
+}
+
 /** The fields Microsoft owns, compared; our bookkeeping (timestamps, lastError) is ignored. */
 export function marketplaceFieldsDiffer(a: SubscriptionRecord, b: SubscriptionRecord): string[] {
   const fields = ['status', 'offerId', 'planId', 'quantity', 'name', 'autoRenew', 'isTest', 'isFreeTrial', 'sandboxType', 'sessionMode'] as const;

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { packageApp, type PackageResult } from '../../dev/package/package';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { eventually } from '../support/eventually';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlpReceiver';
 
 /**
  * What ships is what we test: `npm run package` builds build/app/, the local host serves that
@@ -18,27 +19,38 @@ const FUNCTION_KEY = 'artifact-test-function-key-0123456789';
 
 let packaged: PackageResult;
 let stack: RunningStack;
+let otlp: OtlpReceiver;
 
 beforeAll(async () => {
   packaged = await packageApp({ root });
+  // Telemetry on, so the OTLP exporters load from lazy.js and export through main.js's SDK.
+  otlp = await startOtlpReceiver();
   stack = await startStack({
     appDir: root,
     hostPort: 0,
     emulatorPort: 0,
     authorityPort: 0,
-    settingsOverrides: { RECONCILE_EVERY_HOURS: '0', FUNCTIONS_MASTER_KEY: MASTER_KEY, FUNCTIONS_FUNCTION_KEY: FUNCTION_KEY },
+    settingsOverrides: {
+      RECONCILE_EVERY_HOURS: '0',
+      FUNCTIONS_MASTER_KEY: MASTER_KEY,
+      FUNCTIONS_FUNCTION_KEY: FUNCTION_KEY,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
+    },
     hostArgs: ['--app-dir', appDir, '--visibility-timeout', '00:00:01', '--max-polling-interval', '00:00:00.500'],
   });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await otlp?.close();
 });
 
 describe('the deployment artifact', () => {
-  it('holds only host.json, package.json, main.js, its map and the third-party licences, with no dependency to install', () => {
+  it('holds only host.json, package.json, main.js, lazy.js, their maps and the third-party licences, with no dependency to install', () => {
     // Assess
-    expect(readdirSync(appDir).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', 'host.json', 'main.js', 'main.js.map', 'package.json']);
+    expect(readdirSync(appDir).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', 'host.json', 'lazy.js', 'lazy.js.map', 'main.js', 'main.js.map', 'package.json']);
     const manifest = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest.main).toBe('main.js');
     expect(manifest.dependencies).toEqual({});
@@ -46,17 +58,37 @@ describe('the deployment artifact', () => {
     expect(manifest).not.toHaveProperty('scripts');
     expect(existsSync(path.join(appDir, 'node_modules'))).toBe(false);
     expect(readFileSync(path.join(appDir, 'main.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=main\.js\.map\s*$/);
+    expect(readFileSync(path.join(appDir, 'lazy.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=lazy\.js\.map\s*$/);
     expect(packaged.functionCount).toBeGreaterThanOrEqual(20);
     const notices = readFileSync(path.join(appDir, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
-    for (const name of Object.keys(packaged.inputsByPackage).filter((n) => n !== '(app)')) expect(notices).toContain(`${name}@`);
+    const packages = new Set([...Object.keys(packaged.inputsByPackage), ...Object.keys(packaged.lazyInputsByPackage)]);
+    packages.delete('(app)');
+    for (const name of packages) expect(notices).toContain(`${name}@`);
     // dev tools never ship: nothing from dev/ or test/ is among the bundled sources
-    const sources = (JSON.parse(readFileSync(path.join(appDir, 'main.js.map'), 'utf8')) as { sources: string[] }).sources;
-    expect(sources.some((s) => s.includes('shared/config.ts'))).toBe(true);
-    expect(sources.filter((s) => /(^|\/)(dev|test)\//.test(s) && !s.includes('node_modules'))).toEqual([]);
+    const sourcesOf = (file: string): string[] => (JSON.parse(readFileSync(path.join(appDir, file), 'utf8')) as { sources: string[] }).sources;
+    const mainSources = sourcesOf('main.js.map');
+    const lazySources = sourcesOf('lazy.js.map');
+    expect(mainSources.some((s) => s.includes('shared/config.ts'))).toBe(true);
+    for (const sources of [mainSources, lazySources]) expect(sources.filter((s) => /(^|\/)(dev|test)\//.test(s) && !s.includes('node_modules'))).toEqual([]);
   });
 
-  it('maps a stack trace thrown inside the bundle to the TypeScript source with --enable-source-maps', () => {
-    // Arrange: call the emitUsage timer handler with no settings at all, so getConfig throws
+  it('keeps the packages used on first use out of main.js: they are in lazy.js, once, and OpenTelemetry is not copied', () => {
+    // Assess
+    expect(packaged.lazyPackages).toEqual(expect.arrayContaining(['@azure/data-tables', '@azure/storage-queue', '@azure/identity', 'jose']));
+    for (const name of ['@azure/data-tables', '@azure/storage-queue', '@azure/identity', '@azure/msal-node', 'jose']) {
+      expect(packaged.inputsByPackage[name]).toBeUndefined();
+      expect(packaged.lazyInputsByPackage[name]).toBeGreaterThan(0);
+    }
+    // lazy.js takes main.js's OpenTelemetry API and SDK instead of bundling a second copy
+    expect(packaged.inputsByPackage['@opentelemetry/api']).toBeGreaterThan(1);
+    expect(packaged.lazyInputsByPackage['@opentelemetry/api']).toBeUndefined();
+    expect(packaged.lazyInputsByPackage['@opentelemetry/sdk-metrics']).toBeUndefined();
+  });
+
+  // Loads main.js with a stand-in for @azure/functions-core, then runs `act` (a script body with
+  // `registered`, the registered handlers, and `main`, main.js's exports) and prints the stack of
+  // what it throws.
+  const stackOf = (act: string, flags: string[]): string => {
     const script = `
       const Module = require('node:module');
       const registered = new Map();
@@ -65,21 +97,38 @@ describe('the deployment artifact', () => {
         registerHook: () => ({ dispose() {} }), setProgrammingModel() {}, getProgrammingModel() {}, log() {} };
       const original = Module.prototype.require;
       Module.prototype.require = function (id) { return id === '@azure/functions-core' ? core : original.apply(this, arguments); };
-      require('./main.js');
-      registered.get('emitUsage')({}, { log() {}, error() {}, warn() {}, info() {}, debug() {}, trace() {} })
-        .then(() => process.exit(3), (error) => { process.stdout.write(error.stack); });`;
-    const run = (flags: string[]): string =>
-      spawnSync(process.execPath, [...flags, '-e', script], { cwd: appDir, encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout;
+      const main = require('./main.js');
+      Promise.resolve().then(async () => { ${act} }).then(() => process.exit(3), (error) => { process.stdout.write(error.stack); });`;
+    return spawnSync(process.execPath, [...flags, '-e', script], { cwd: appDir, encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout;
+  };
+
+  it('maps a stack trace thrown inside main.js to the TypeScript source with --enable-source-maps', () => {
+    // Arrange: call the emitUsage timer handler with no settings at all, so getConfig throws
+    const act = `await registered.get('emitUsage')({}, { log() {}, error() {}, warn() {}, info() {}, debug() {}, trace() {} });`;
 
     // Act
-    const mapped = run(['--enable-source-maps']);
-    const unmapped = run([]);
+    const mapped = stackOf(act, ['--enable-source-maps']);
+    const unmapped = stackOf(act, []);
 
     // Assess
     expect(mapped).toMatch(/ConfigurationError/);
     expect(mapped).toMatch(/at loadConfig \(.*[\\/]shared[\\/]config\.ts:\d+:\d+\)/);
     expect(unmapped).toMatch(/main\.js:\d+:\d+/);
     expect(unmapped).not.toMatch(/config\.ts/);
+  });
+
+  it('maps a stack trace thrown inside lazy.js to the package source with --enable-source-maps', () => {
+    // Arrange: the tables SDK, loaded from lazy.js as an invocation loads it, refuses a bad connection string
+    const act = `main.__loadLazy('@azure/data-tables').TableClient.fromConnectionString('not a connection string', 'table');`;
+
+    // Act
+    const mapped = stackOf(act, ['--enable-source-maps']);
+    const unmapped = stackOf(act, []);
+
+    // Assess
+    expect(mapped).toMatch(/node_modules[\\/]@azure[\\/]data-tables[\\/]/);
+    expect(mapped).not.toMatch(/lazy\.js:\d+/);
+    expect(unmapped).toMatch(/lazy\.js:\d+:\d+/);
   });
 });
 
@@ -160,5 +209,15 @@ describe('the local host serving build/app/', () => {
       },
       10_000,
     );
+  });
+
+  it('exports telemetry through the OTLP exporters loaded from lazy.js and main.js\'s OpenTelemetry SDK', async () => {
+    // Act: the purchase above produced a landing-page request, an activation and its metrics
+    // Assess
+    await eventually('spans of the landing page and the activation arrive', () => {
+      const names = new Set(otlp.spans.map((span) => span.name));
+      return names.has('GET /api/landing') && names.has('process activations') ? true : undefined;
+    }, 20_000);
+    await eventually('the activation metric arrives', () => (otlp.metricNames.has('activation.completed') ? true : undefined), 20_000);
   });
 });

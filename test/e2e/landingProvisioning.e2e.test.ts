@@ -79,7 +79,7 @@ describe('the provisioning hook on the local stack', () => {
   it('retries the activation while the product cannot provision, with the same idempotency key each time', async () => {
     // Prepare
     const bought = await client.purchase({ offerId: 'contoso-analytics', planId: 'professional' });
-    receiver.reply({ status: 503 }, { status: 503 });
+    receiver.replyFor(bought.subscriptionId, { status: 503 }, { status: 503 });
 
     // Act
     await client.page(bought.landingUrl);

@@ -2,6 +2,7 @@ import type { TableStores } from '../../shared/storage/createTableStores';
 import { InMemoryHistoryStore } from './inMemoryHistoryStore';
 import { InMemoryOperationLedger } from './inMemoryOperationLedger';
 import { InMemorySearchIndex } from './inMemorySearchIndex';
+import { InMemoryStatusCounter } from './inMemoryStatusCounter';
 import { InMemorySubscriptionStore } from './inMemorySubscriptionStore';
 
 /** The in-memory twin of `createTableStores(settings)`: three empty stores. */
@@ -12,8 +13,10 @@ export function createInMemoryTableStores(): TableStores & {
   searchIndex: InMemorySearchIndex;
 } {
   const operations = new InMemoryOperationLedger();
+  const subscriptions = new InMemorySubscriptionStore();
   return {
-    subscriptions: new InMemorySubscriptionStore(),
+    subscriptions,
+    subscriptionStatuses: new InMemoryStatusCounter(subscriptions),
     operations,
     operationLog: operations,
     history: new InMemoryHistoryStore(),

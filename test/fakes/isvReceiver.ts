@@ -66,6 +66,8 @@ export interface IsvReceiver {
   readonly decisions: ReceivedIsvRequest[];
   eventsOfType(type: string): ReceivedIsvRequest[];
   reply(...responders: IsvResponder[]): void;
+  /** Like `reply`, for requests about one subscription only (the CloudEvent's subject), so late events of other subscriptions never take these answers. */
+  replyFor(subject: string, ...responders: IsvResponder[]): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startIsvReceiver(options: IsvReceiverOptions): Promise<Isv
   const clock = options.clock ?? systemClock;
   const requests: ReceivedIsvRequest[] = [];
   const script: IsvResponder[] = [];
+  const scriptFor = new Map<string, IsvResponder[]>();
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     void readBody(req).then((bytes) => {
@@ -92,7 +95,7 @@ export async function startIsvReceiver(options: IsvReceiverOptions): Promise<Isv
       };
       requests.push(request);
       const responder: IsvResponder = request.signature.valid
-        ? (script.shift() ?? options.respond ?? defaultResponder)
+        ? (scriptFor.get(event?.subject ?? '')?.shift() ?? script.shift() ?? options.respond ?? defaultResponder)
         : { status: 401, json: { reason: `invalid signature: ${request.signature.reason}` } };
       const reply = typeof responder === 'function' ? responder(request) : responder;
       if (reply.delayMs === undefined) return send(res, reply);
@@ -117,6 +120,9 @@ export async function startIsvReceiver(options: IsvReceiverOptions): Promise<Isv
     eventsOfType: (type) => requests.filter((r) => r.event?.type === type),
     reply: (...responders) => {
       script.push(...responders);
+    },
+    replyFor: (subject, ...responders) => {
+      scriptFor.set(subject, [...(scriptFor.get(subject) ?? []), ...responders]);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { createBackoff } from '../../dev/host/backoff';
 import { parseHostSettings, parseTimeSpan, withQueueOverrides } from '../../dev/host/hostConfig';
 import { createKeyChecker, keysFromSettings } from '../../dev/host/keys';
+import { createLineBuffer } from '../../dev/host/lineBuffer';
 import { decodeMessageText, poisonQueueName } from '../../dev/host/queueMessages';
 
 describe('parseTimeSpan', () => {
@@ -190,5 +191,52 @@ describe('createBackoff', () => {
     // Assess
     expect(delays).toEqual([100, 200, 300, 500, 900, 1700, 2000, 2000]);
     expect(afterReset).toBe(100);
+  });
+});
+
+describe('createLineBuffer', () => {
+  function streams() {
+    const writes: Array<{ stream: string; text: string }> = [];
+    const sink = (stream: string) => ({ write: (text: string) => writes.push({ stream, text }) });
+    return { writes, streams: { stdout: sink('stdout'), stderr: sink('stderr') } };
+  }
+
+  it('writes the lines of one turn of the event loop in one write per stream, in order', async () => {
+    // Prepare
+    const { writes, streams: out } = streams();
+    const buffer = createLineBuffer(out);
+
+    // Act
+    buffer.write('a\n', 'stdout');
+    buffer.write('w\n', 'stderr');
+    buffer.write('b\n', 'stdout');
+    const before = writes.length;
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(before).toBe(0);
+    expect(writes).toEqual([
+      { stream: 'stdout', text: 'a\nb\n' },
+      { stream: 'stderr', text: 'w\n' },
+    ]);
+  });
+
+  it('writes what is pending at once on flush, and nothing twice', async () => {
+    // Prepare
+    const { writes, streams: out } = streams();
+    const buffer = createLineBuffer(out);
+    buffer.write('starting\n', 'stdout');
+
+    // Act
+    buffer.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    buffer.write('next\n', 'stdout');
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(writes).toEqual([
+      { stream: 'stdout', text: 'starting\n' },
+      { stream: 'stdout', text: 'next\n' },
+    ]);
   });
 });

@@ -41,6 +41,33 @@ describe('redactText', () => {
   });
 });
 
+describe('redactText without a marker', () => {
+  it.each([
+    ['an id', '0f9e8d7c-6b5a-4a3b-8c2d-1e0f9a8b7c6d'],
+    ['a message', 'webhook received'],
+    ['JSON without secrets', '{"message":"function executed","outcome":"Succeeded","durationMs":12}'],
+  ])('returns %s unchanged', (_name, text) => {
+    // Prepare, Act
+    const result = redactText(text);
+
+    // Assess
+    expect(result).toBe(text);
+  });
+
+  it.each([
+    ['Bearer in upper case', 'BEARER abc.def', 'Bearer [REDACTED]'],
+    ['a JWT right after a colon', `id:${JWT}`, 'id:[REDACTED]'],
+    ['an e-mail address among ids', 'a1 buyer@x.example b2', 'a1 [email] b2'],
+    ['a key after an equals sign', 'x;AccountKey=abc', 'x;AccountKey=[REDACTED]'],
+  ])('still redacts %s (each pattern has its marker)', (_name, text, expected) => {
+    // Prepare, Act
+    const result = redactText(text);
+
+    // Assess
+    expect(result).toBe(expected);
+  });
+});
+
 describe('redact', () => {
   it.each(['token', 'accessToken', 'clientSecret', 'Authorization', 'connectionString', 'emailId', 'password', 'api_key', 'privateKey', 'code'])(
     'hides the value of a key named %s, whatever it holds',

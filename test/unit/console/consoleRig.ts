@@ -3,7 +3,9 @@ import type { ConsoleSettings } from '../../../shared/config';
 import { serveConsole, type ConsoleDeps } from '../../../shared/console';
 import { actionToken } from '../../../shared/console/formTokens';
 import { encodeQueueMessage, poisonQueueName, QUEUE_NAMES } from '../../../shared/storage';
+import { cachedStatusCounts } from '../../../shared/console/statusCounts';
 import { InMemoryQueues } from '../../fakes/inMemoryPoisonQueues';
+import { InMemoryStatusCounter } from '../../fakes/inMemoryStatusCounter';
 import { InMemoryUsageStore } from '../../fakes/inMemoryUsageStore';
 import { adminRig } from '../admin/adminRig';
 import { SUBSCRIPTION_ID } from '../publisherOperations/fakeFulfillment';
@@ -31,11 +33,13 @@ export async function consoleRig(settings: Partial<ConsoleSettings> = {}) {
   await rig.subscriptions.get(SUBSCRIPTION_ID).then((stored) => stored && rig.searchIndex.put(SUBSCRIPTION_ID, [{ field: 'email', term: 'buyer@fabrikam.example' }]));
   const poison = new InMemoryQueues();
   poison.put(poisonQueueName(QUEUE_NAMES.activations), encodeQueueMessage({ subscriptionId: SUBSCRIPTION_ID, planId: 'team', quantity: 10, requestId: 'r-1' }));
+  const statusCounter = new InMemoryStatusCounter(rig.subscriptions);
   const deps: ConsoleDeps = {
     settings: { auth: 'easyAuth', formSecret: SECRET, ...settings },
     admin: rig.deps,
     operationLog: rig.operationLog,
     searchIndex: rig.searchIndex,
+    statusCounts: cachedStatusCounts(statusCounter, rig.clock),
     usage: new InMemoryUsageStore(),
     poison,
     readiness: () => Promise.resolve({ status: 'unready', checkedAt: '2026-03-02T12:00:00.000Z', failing: ['marketplaceApi'], checks: [] }),
@@ -54,7 +58,7 @@ export async function consoleRig(settings: Partial<ConsoleSettings> = {}) {
     return serveConsole(() => deps, { method, url: request.url, headers: request.headers, body: request.body, invocationId: 'inv-1' }, rig.logger);
   };
   const tokenFor = (who: { oid: string }, path: string, now = rig.clock.now()): string => actionToken(SECRET, { id: who.oid }, path, now);
-  return { ...rig, deps, poison, call, tokenFor };
+  return { ...rig, deps, poison, statusCounter, call, tokenFor };
 }
 
 export function text(response: HttpResponseInit): string {

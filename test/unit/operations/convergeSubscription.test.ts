@@ -88,6 +88,29 @@ describe('convergeSubscription', () => {
     expect(await rig.local()).toMatchObject({ status: 'Unsubscribed', planId: 'gold' });
   });
 
+  it('keeps the seats when a reading of the same plan omits the quantity, and writes nothing', async () => {
+    // Act
+    const { rig, result, history } = await converge({ quantity: 10 }, { quantity: undefined });
+
+    // Assess
+    expect(await rig.local()).toMatchObject({ planId: 'basic', quantity: 10 });
+    expect(result).toMatchObject({ imported: false, outcomes: [], corrected: [] });
+    expect(history).toEqual([]);
+  });
+
+  it('clears the seats when Microsoft moved the subscription to a plan without a quantity (flat rate), telling the ISV of the plan change', async () => {
+    // Act
+    const { rig, result, history } = await converge({ quantity: 10 }, { planId: 'flat', quantity: undefined });
+
+    // Assess
+    const local = await rig.local();
+    expect(local).toMatchObject({ planId: 'flat' });
+    expect(local?.quantity).toBeUndefined();
+    expect(result).toMatchObject({ corrected: ['quantity'] });
+    expect(history.find((entry) => entry.kind === 'Converged')).toMatchObject({ from: { quantity: 10 }, to: { quantity: null } });
+    expect(rig.isv.notified.map((event) => event.type)).toEqual(['saas.subscription.plan_changed']);
+  });
+
   it('changes nothing and writes nothing when the record already matches', async () => {
     // Prepare
     const rig = operationsRig();

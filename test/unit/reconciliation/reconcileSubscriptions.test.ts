@@ -84,6 +84,25 @@ describe('reconcileSubscriptions', () => {
     expect(await kinds(rig)).toEqual(['Drift', kind]);
   });
 
+  it('keeps the seats when Microsoft omits the quantity for the plan they belong to, and clears them with a new plan (#13 item 6 finding)', async () => {
+    // Prepare: the same plan without a quantity (an incomplete reading), and a move to another plan without one (flat rate)
+    const rig = fulfillmentRig();
+    await seed(rig, { quantity: undefined }, { quantity: 7 });
+    await seed(rig, { planId: 'flat', quantity: undefined }, { planId: 'seats', quantity: 7 }, OTHER_ID);
+
+    // Act
+    const report = await reconcileSubscriptions(rig.reconcileDeps);
+    const again = await reconcileSubscriptions(rig.reconcileDeps);
+
+    // Assess
+    expect(await rig.local()).toMatchObject({ quantity: 7 });
+    expect((await rig.subscriptions.get(OTHER_ID))?.value).toMatchObject({ planId: 'flat' });
+    expect((await rig.subscriptions.get(OTHER_ID))?.value.quantity).toBeUndefined();
+    expect(report).toMatchObject({ seen: 2, unchanged: 1, repaired: 1, drift: { planId: 1, quantity: 1 } });
+    expect(again).toMatchObject({ unchanged: 2, repaired: 0 });
+    expect(await kinds(rig)).toEqual([]);
+  });
+
   it('repairs auto-renew and other descriptive fields with one conditional write and no ISV event', async () => {
     // Prepare
     const rig = fulfillmentRig();
