@@ -11,7 +11,7 @@ import { MARKETPLACE_RESOURCE_ID, MARKETPLACE_SCOPE } from '../../shared/marketp
 import { handOverOperation } from '../../shared/operations/handOverOperation';
 import { operationMessage, type OperationMessage } from '../../shared/operations/operationMessage';
 import { processOperation } from '../../shared/operations/processOperation';
-import { createQueue, createTableStores, formatRoundTrips, QUEUE_NAMES, RoundTripCounter, roundTripsSince, type TableStores } from '../../shared/storage';
+import { createQueue, createTableStores, formatRoundTrips, QUEUE_NAMES, RoundTripCounter, roundTripsSince, type SendOptions, type TableStores } from '../../shared/storage';
 import { recordFromMarketplace } from '../../shared/subscription/fromMarketplace';
 import { startStack, type RunningStack } from '../stack';
 import { emulatorCredential, emulatorSubscription } from './emulatorSeed';
@@ -243,8 +243,11 @@ async function countedRoundTrips(stack: RunningStack): Promise<void> {
     });
     const counter = new RoundTripCounter();
     const at = new Date().toISOString();
+    // The message the intake queued (it carries the ledger row's version) is the one processed.
+    const sent: OperationMessage[] = [];
+    const capturing = { name: queue.name, send: (message: OperationMessage, options?: SendOptions) => (sent.push(message), queue.send(message, options)) };
     const handedOver = await handOverOperation(
-      { operations: counter.operations(stores.operations), queue: counter.queue(queue) },
+      { operations: counter.operations(stores.operations), queue: counter.queue(capturing) },
       { id, subscriptionId: sub.id, action, state: 'Received', receivedAt: at, updatedAt: at, attempts: 0 },
     );
     if (index === 1) console.log(`  webhook acknowledgement (${handedOver.outcome}): ${formatRoundTrips(counter.snapshot())}`);
@@ -261,7 +264,7 @@ async function countedRoundTrips(stack: RunningStack): Promise<void> {
         logger: consoleLogger({ level: 'error' }),
         settings: { decisionTimeoutMs: 4_000 },
       },
-      operationMessage(id, sub.id, action),
+      sent[0] ?? operationMessage(id, sub.id, action),
       { dequeueCount: 1 },
     );
     console.log(`  process ${action} (${result.outcome}): ${formatRoundTrips(roundTripsSince(counter.counts, before))}`);

@@ -57,6 +57,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
       retainUntil: { ...dateTime, description: 'After Unsubscribe: keep the data at least until then' },
       personalDataErasedAt: { ...dateTime, description: 'When the personal data (name, e-mails, user ids) was erased; it is never stored again' },
       lastError: { type: 'object', properties: { code: str(), message: str(), at: dateTime } },
+      appliedOperations: { type: 'array', items: str('Operation id'), description: 'The operations whose processing last changed the record, oldest first (at most 20)' },
     },
   },
   SubscriptionPage: {

@@ -1,12 +1,10 @@
 import type { Clock } from '../clock';
 import type { MarketplaceApi, MarketplaceSubscription } from '../marketplace';
-import type { OperationLedger } from '../storage';
 import type { ApplyEventDeps } from '../subscription/applyEvent';
 import { convergeSubscription, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
-import { holdSubscriptionLease } from './subscriptionLease';
+import { holdSubscriptionLease, type HeldLease } from './subscriptionLease';
 
 export interface ConvergeLatestDeps extends ApplyEventDeps {
-  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
   marketplace: Pick<MarketplaceApi, 'getSubscription'>;
   clock: Clock;
 }
@@ -16,14 +14,15 @@ export type ConvergeLatestResult =
   | { outcome: 'busy' }
   | { outcome: 'converged'; truth: MarketplaceSubscription; result: ConvergeResult };
 
-/** Get Subscription, then converge on it. The caller holds the subscription's lease. */
+/** Get Subscription, then converge on it. The caller holds the subscription's lease (given: released with the record's write). */
 export async function readAndConverge(
   deps: ConvergeLatestDeps,
   subscriptionId: string,
   options: Omit<ConvergeOptions, 'at'>,
+  lease?: HeldLease,
 ): Promise<{ truth: MarketplaceSubscription; result: ConvergeResult }> {
   const truth = await deps.marketplace.getSubscription(subscriptionId);
-  const result = await convergeSubscription(deps, truth, { ...options, at: deps.clock.now().toISOString() });
+  const result = await convergeSubscription(deps, truth, { ...options, at: deps.clock.now().toISOString() }, { lease });
   return { truth, result };
 }
 
@@ -41,6 +40,6 @@ export async function convergeOnLatestState(
   subscriptionId: string,
   options: Omit<ConvergeOptions, 'at'>,
 ): Promise<ConvergeLatestResult> {
-  const held = await holdSubscriptionLease(deps, subscriptionId, () => readAndConverge(deps, subscriptionId, options));
+  const held = await holdSubscriptionLease(deps, subscriptionId, (lease) => readAndConverge(deps, subscriptionId, options, lease));
   return held.busy ? { outcome: 'busy' } : { outcome: 'converged', ...held.value };
 }

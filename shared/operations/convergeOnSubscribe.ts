@@ -2,7 +2,7 @@ import type { ProvisioningHook } from '../isv/hooks';
 import type { MarketplaceSubscription } from '../marketplace';
 import type { ApplyEventDeps } from '../subscription/applyEvent';
 import { recordFromMarketplace } from '../subscription/fromMarketplace';
-import { convergeSubscription, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
+import { convergeSubscription, type ConvergeHeld, type ConvergeOptions, type ConvergeResult } from './convergeSubscription';
 
 const PROVISIONED: ReadonlySet<string> = new Set(['Subscribed', 'Suspended']);
 
@@ -20,11 +20,12 @@ export async function convergeOnSubscribe(
   deps: ApplyEventDeps & { isv: ProvisioningHook },
   truth: MarketplaceSubscription,
   options: ConvergeOptions,
+  held: ConvergeHeld = {},
 ): Promise<ConvergeResult> {
-  const known = await deps.subscriptions.get(truth.id);
-  if (known !== undefined || !PROVISIONED.has(truth.saasSubscriptionStatus)) return convergeSubscription(deps, truth, options);
+  const known = held.known ?? (await deps.subscriptions.get(truth.id));
+  if (known !== undefined || !PROVISIONED.has(truth.saasSubscriptionStatus)) return convergeSubscription(deps, truth, options, { ...held, known });
   const pending = { ...recordFromMarketplace(truth, options.at), status: 'PendingFulfillmentStart' as const };
   await deps.isv.provision({ type: 'saas.subscription.provision', id: `${truth.id}:provision`, subject: truth.id, time: options.at, data: { subscription: pending } });
   deps.logger.info('subscription provisioned from a Subscribe webhook: the buyer never reached the landing page', { subscriptionId: truth.id });
-  return convergeSubscription(deps, truth, { ...options, importAs: 'PendingFulfillmentStart' });
+  return convergeSubscription(deps, truth, { ...options, importAs: 'PendingFulfillmentStart' }, { lease: held.lease });
 }

@@ -1,11 +1,12 @@
 import { AlreadyExistsError, ConcurrencyConflictError } from '../errors';
 import type { MarketplaceSubscription, SubscriptionTerm } from '../marketplace';
-import { historyKey } from '../storage';
-import { applySubscriptionEvent, type ApplyEventDeps, type ApplyEventOutcome } from '../subscription/applyEvent';
+import { historyKey, type HistoryEntry } from '../storage';
+import { applySubscriptionEvent, changeHistory, notifyIsv, type ApplyEventDeps, type ApplyEventOutcome } from '../subscription/applyEvent';
 import type { SubscriptionEvent, SubscriptionEventType } from '../subscription/events';
 import { recordFromMarketplace, withKnownSeats } from '../subscription/fromMarketplace';
-import { isSubscriptionStatus, type SubscriptionRecord, type Term } from '../subscription/model';
-import { transition } from '../subscription/stateMachine';
+import { isSubscriptionStatus, withAppliedOperation, type SubscriptionRecord, type Term, type Versioned } from '../subscription/model';
+import { transition, type SubscriptionChange } from '../subscription/stateMachine';
+import type { HeldLease } from './subscriptionLease';
 import { driftedFields, pickFields } from '../reconciliation/driftedFields';
 
 /**
@@ -130,19 +131,37 @@ function eventValue(event: SubscriptionEvent): string | undefined {
   return undefined;
 }
 
+/** What a caller holding the subscription's lease already has. */
+export interface ConvergeHeld {
+  /** The stored record as read under the lease (saves reading it again). */
+  known?: Versioned<SubscriptionRecord>;
+  /** The lease: the record's one write releases it in the same transaction. */
+  lease?: HeldLease;
+}
+
 /**
  * Creates the local record from the marketplace when we have never seen the subscription (nothing
- * to tell the ISV: it never provisioned it through us), otherwise applies the lifecycle events that
- * move it to `truth` (see eventsToMatch, eventWorkKey), then writes what the state machine does not
- * move (plan, seats or term of an Unsubscribed or Suspended record, a term filled in, auto-renew,
- * name, flags) in one ETag-conditional write with one history row. Afterwards the Microsoft-owned
- * fields of the record equal `truth`'s. Callers must hold the subscription's lease and have read
- * `truth` while holding it (convergeOnLatestState), so that no older reading is written over a newer one.
+ * to tell the ISV: it never provisioned it through us), otherwise moves it to `truth`: the lifecycle
+ * events (see eventsToMatch, eventWorkKey) and what the state machine does not move (plan, seats or
+ * term of an Unsubscribed or Suspended record, a term filled in, auto-renew, name, flags).
+ * Afterwards the Microsoft-owned fields of the record equal `truth`'s. Callers must hold the
+ * subscription's lease and have read `truth` while holding it (convergeOnLatestState), so that no
+ * older reading is written over a newer one.
+ *
+ * The whole move is one ETag-conditional write of the record (releasing the lease with it when
+ * `held.lease` is given), after the history rows are written and the ISV has been told (see
+ * convergeInOneWrite). Should the record have changed since it was read, the events are applied one
+ * by one on what is stored then (applySubscriptionEvent, alignRemainingFields), with the same ISV
+ * event ids and history keys.
  */
-export async function convergeSubscription(deps: ApplyEventDeps, reading: MarketplaceSubscription, options: ConvergeOptions): Promise<ConvergeResult> {
-  const local = await ensureLocalSubscription(deps, reading, options);
+export async function convergeSubscription(deps: ApplyEventDeps, reading: MarketplaceSubscription, options: ConvergeOptions, held: ConvergeHeld = {}): Promise<ConvergeResult> {
+  const local = held.known === undefined ? await ensureLocalSubscription(deps, reading, options) : { imported: false, record: held.known.value, etag: held.known.etag };
   if (local.imported && options.importAs === undefined) return { imported: true, record: local.record };
   const truth = withKnownSeats(reading, local.record);
+  if (local.etag !== undefined) {
+    const once = await convergeInOneWrite(deps, truth, options, { value: local.record, etag: local.etag }, held.lease);
+    if (once !== undefined) return once;
+  }
   const outcomes: Array<{ event: SubscriptionEventType; outcome: ApplyEventOutcome['outcome'] }> = [];
   let record = local.record;
   for (const event of lifecycleEvents(local.record, truth, options.at)) {
@@ -150,9 +169,78 @@ export async function convergeSubscription(deps: ApplyEventDeps, reading: Market
     outcomes.push({ event: event.type, outcome: result.outcome });
     record = result.record;
   }
-  const known = outcomes.length === 0 ? { value: record, etag: local.etag } : { value: record };
-  const aligned = await alignRemainingFields(deps, truth, known, options);
+  const aligned = await alignRemainingFields(deps, truth, { value: record }, options);
   return { imported: false, outcomes, corrected: aligned.fields, before: local.record, record: aligned.record };
+}
+
+/**
+ * The record moved to `truth` in one write: every accepted event and the remaining fields are
+ * computed in memory from `local`; the history rows are appended (each with its idempotency key),
+ * the ISV is told of each event (ids stable across retries), and only then is the record written,
+ * ETag-conditionally. A crash before the write leaves the record as it was: the retry computes the
+ * same events, finds the history rows already there (nothing is written twice), tells the ISV with
+ * the same ids and writes the record. No history row can be lost, because none is written after
+ * the record. Undefined when the record changed since `local` was read (nothing written to it).
+ */
+async function convergeInOneWrite(
+  deps: ApplyEventDeps,
+  truth: MarketplaceSubscription,
+  options: ConvergeOptions,
+  local: Versioned<SubscriptionRecord>,
+  lease: HeldLease | undefined,
+): Promise<ConvergeResult | undefined> {
+  const steps: Array<{ event: SubscriptionEvent; record: SubscriptionRecord; changes: readonly SubscriptionChange[] }> = [];
+  let record = local.value;
+  for (const event of lifecycleEvents(local.value, truth, options.at)) {
+    const result = transition(record, event);
+    if (!result.ok) continue;
+    steps.push({ event, record: result.record, changes: result.changed ? result.changes : [] });
+    record = result.record;
+  }
+  const aligned = { ...recordFromMarketplace(truth, options.at, record), status: record.status };
+  const fields = driftedFields(record, aligned);
+  const outcomes = steps.map((step) => ({ event: step.event.type, outcome: step.changes.length > 0 ? ('applied' as const) : ('unchanged' as const) }));
+  if (fields.length === 0 && steps.every((step) => step.changes.length === 0)) return { imported: false, outcomes, corrected: [], before: local.value, record: local.value };
+  // The operation is remembered with the change it made (see SubscriptionRecord.appliedOperations).
+  const next = { ...(fields.length > 0 ? aligned : record), appliedOperations: withAppliedOperation(local.value.appliedOperations, options.operationId) };
+  const changing = steps.filter((step) => step.changes.length > 0).map((step) => ({ ...step, workKey: eventWorkKey(step.event, options) }));
+  const entries = changing.flatMap((step) => changeHistory(truth.id, step.event, step.changes, step.workKey, step.workKey));
+  if (fields.length > 0 && options.correctionKind !== false) entries.push(correctionEntry(truth.id, record, next, fields, options));
+  for (const entry of entries) await deps.history.append(entry);
+  // Told last, right before the write: a failure in between makes the retry tell the ISV again (same id).
+  for (const step of changing) await notifyIsv(deps, truth.id, step.event, step, step.workKey, step.workKey);
+  const write = (releaseLease: boolean) => deps.subscriptions.update(next, local.etag, { releaseLease });
+  let saved: Versioned<SubscriptionRecord>;
+  try {
+    saved = lease === undefined ? await write(false) : await lease.releaseWith(write);
+  } catch (error) {
+    if (error instanceof ConcurrencyConflictError) return undefined;
+    throw error;
+  }
+  const changed = steps.flatMap((step) => step.changes.map((change) => change.field));
+  deps.logger.info('subscription converged on the marketplace', { changes: changed, fields });
+  return { imported: false, outcomes, corrected: fields, before: local.value, record: saved.value };
+}
+
+/** The history row of fields brought in line without an event (`Converged`, or the caller's kind). */
+function correctionEntry(
+  subscriptionId: string,
+  before: SubscriptionRecord,
+  after: SubscriptionRecord,
+  fields: string[],
+  options: Pick<ConvergeOptions, 'operationId' | 'at' | 'correctionKind'>,
+): HistoryEntry {
+  const kind = options.correctionKind === undefined || options.correctionKind === false ? 'Converged' : options.correctionKind;
+  return {
+    subscriptionId,
+    at: options.at,
+    kind,
+    operationId: options.operationId,
+    from: pickFields(before, fields),
+    to: pickFields(after, fields),
+    detail: `${fields.join(', ')} brought in line with the marketplace`,
+    idempotencyKey: historyKey(`${options.operationId}:${fields.join(',')}`, kind),
+  };
 }
 
 /**
@@ -191,17 +279,7 @@ export async function alignRemainingFields(
   }
   saved ??= (await deps.subscriptions.updateWithRetry(truth.id, mutate)).value;
   if (fields.length > 0 && options.correctionKind !== false) {
-    const kind = options.correctionKind ?? 'Converged';
-    await deps.history.append({
-      subscriptionId: truth.id,
-      at: options.at,
-      kind,
-      operationId: options.operationId,
-      from: pickFields(before, fields),
-      to: pickFields(saved, fields),
-      detail: `${fields.join(', ')} brought in line with the marketplace`,
-      idempotencyKey: historyKey(`${options.operationId}:${fields.join(',')}`, kind),
-    });
+    await deps.history.append(correctionEntry(truth.id, before, saved, fields, options));
     deps.logger.info('subscription fields brought in line with the marketplace', { fields });
   }
   return { fields, record: saved };
@@ -216,8 +294,9 @@ export async function ensureLocalSubscription(
   const existing = await deps.subscriptions.get(truth.id);
   if (existing !== undefined) return { imported: false, record: existing.value, etag: existing.etag };
   const record = { ...recordFromMarketplace(truth, options.at), ...(options.importAs === undefined ? {} : { status: options.importAs }) };
+  let created: Versioned<SubscriptionRecord> | undefined;
   try {
-    await deps.subscriptions.create(record);
+    created = await deps.subscriptions.create(record);
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
     const raced = await deps.subscriptions.get(truth.id);
@@ -232,5 +311,5 @@ export async function ensureLocalSubscription(
     detail: `first seen in a ${options.action} webhook`,
     idempotencyKey: historyKey(options.operationId, 'ImportedFromMarketplace'),
   });
-  return { imported: true, record };
+  return created === undefined ? { imported: true, record } : { imported: true, record, etag: created.etag };
 }

@@ -19,7 +19,8 @@ export type HandOver = { outcome: 'queued' } | { outcome: 'requeued' | 'duplicat
  * (an outbox):
  *
  * 1. conditional insert of the ledger row `row` (state `Received`): at most one row per id;
- * 2. `{ operationId, subscriptionId, action }` on the `operations` queue.
+ * 2. `{ operationId, subscriptionId, action, receivedAt, etag }` on the `operations` queue (the row's
+ *    version, so that the worker need not read the row before it starts; see operationMessage).
  *
  * The row stays `Received` until a worker claims it (see processOperation), so a repeat that finds
  * it `Received` cannot tell "queued, not yet picked up" from "died between 1 and 2" and sends the
@@ -28,13 +29,14 @@ export type HandOver = { outcome: 'queued' } | { outcome: 'requeued' | 'duplicat
  * later state does nothing. When this resolves, the operation is durably recorded and queued.
  */
 export async function handOverOperation(deps: HandOverDeps, row: OperationRecord): Promise<HandOver> {
+  let etag: string;
   try {
-    await deps.operations.create(row);
+    etag = (await deps.operations.create(row)).etag;
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
     return repeat(deps, row.id);
   }
-  await deps.queue.send(operationMessage(row.id, row.subscriptionId, row.action));
+  await deps.queue.send(operationMessage(row.id, row.subscriptionId, row.action, undefined, { receivedAt: row.receivedAt, etag }));
   return { outcome: 'queued' };
 }
 
@@ -44,6 +46,7 @@ async function repeat(deps: HandOverDeps, operationId: string): Promise<HandOver
   if (existing === undefined) throw new Error(`Operation ${operationId} reported as existing but not found`);
   const recorded = existing.value;
   if (recorded.state !== 'Received') return { outcome: 'duplicate', recorded };
+  // Without the row's version: the worker reads the row first, so a copy of a finished operation stops at once.
   await deps.queue.send(operationMessage(recorded.id, recorded.subscriptionId, recorded.action));
   return { outcome: 'requeued', recorded };
 }

@@ -6,6 +6,12 @@ import { formatIssues } from '../http/readJsonBody';
  * One message on the `operations` queue: "process this marketplace operation". Small on purpose;
  * everything else is in the operation ledger or read back from the Marketplace API. `check` counts
  * how often the message was put back to wait for the operation to reach a final status.
+ *
+ * `receivedAt` and `etag` are the ledger row's receipt time and current ETag, as the intake (or the
+ * worker that put the message back) wrote them: with them the worker does not read the row before it
+ * starts, and settles it at the end with one ETag-conditional merge (a stale ETag costs one re-read
+ * then). A message without them (a repeat delivery's, an older one, a replay) makes the worker read
+ * the row first, which also stops a repeat of a finished operation at once.
  */
 export const OPERATION_MESSAGE_VERSION = 1;
 
@@ -17,6 +23,8 @@ export const operationMessageSchema = z.object({
   subscriptionId: id,
   action: z.string().min(1).max(64),
   check: z.number().int().nonnegative().max(10_000).optional(),
+  receivedAt: z.iso.datetime({ offset: true }).optional(),
+  etag: z.string().min(1).max(256).optional(),
 });
 
 export type OperationMessage = z.output<typeof operationMessageSchema>;
@@ -28,8 +36,15 @@ export function parseOperationMessage(message: unknown): OperationMessage {
   return result.data;
 }
 
-export function operationMessage(operationId: string, subscriptionId: string, action: string, check?: number): OperationMessage {
-  return check === undefined
-    ? { v: OPERATION_MESSAGE_VERSION, operationId, subscriptionId, action }
-    : { v: OPERATION_MESSAGE_VERSION, operationId, subscriptionId, action, check };
+/** The ledger row's version as a message carries it (see above). */
+export interface RowVersion {
+  receivedAt: string;
+  etag: string;
+}
+
+export function operationMessage(operationId: string, subscriptionId: string, action: string, check?: number, row?: RowVersion): OperationMessage {
+  const message: OperationMessage = { v: OPERATION_MESSAGE_VERSION, operationId, subscriptionId, action };
+  if (check !== undefined) message.check = check;
+  if (row !== undefined) Object.assign(message, { receivedAt: row.receivedAt, etag: row.etag });
+  return message;
 }

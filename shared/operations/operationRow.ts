@@ -1,10 +1,10 @@
 import { ConcurrencyConflictError } from '../errors';
 import { redactText } from '../logging';
-import type { OperationLedger, OperationRecord } from '../storage';
+import type { OperationLedger, OperationRecord, OperationSettlement } from '../storage';
 import type { Versioned } from '../subscription/model';
 import type { OperationMessage } from './operationMessage';
 
-type Ledger = Pick<OperationLedger, 'create' | 'get' | 'update'>;
+type Ledger = Pick<OperationLedger, 'create' | 'get'>;
 
 const MAX_ERROR_MESSAGE_LENGTH = 500;
 
@@ -30,24 +30,32 @@ export async function loadOperationRow(ledger: Ledger, message: OperationMessage
   }
 }
 
+/** Settled states: a settlement never moves a row out of them again. */
+const FINISHED: ReadonlySet<string> = new Set(['Completed', 'Rejected']);
+
 /**
- * Applies `change` to the row with an ETag-conditional write, re-reading on conflict (the webhook
- * may mark the row Queued concurrently). `change` is applied to the freshest copy each time.
+ * Settles the row with one ETag-conditional merge of `changes` (no read needed when the ETag is
+ * known, e.g. from the queue message). On a conflict (a repeat delivery or a concurrent copy touched
+ * the row) it re-reads the row and merges again onto the fresh copy, except that a row another copy
+ * already finished (Completed, Rejected) is not moved back to Queued or Failed. Returns the row's
+ * new ETag (or the fresh one when it was left as it was).
  */
-export async function saveOperationRow(
-  ledger: Ledger,
-  row: Versioned<OperationRecord>,
-  change: (current: OperationRecord) => OperationRecord,
-): Promise<Versioned<OperationRecord>> {
-  let current = row;
+export async function settleOperationRow(
+  ledger: Pick<OperationLedger, 'get' | 'settle'>,
+  operationId: string,
+  etag: string,
+  changes: OperationSettlement,
+): Promise<string> {
+  let current = etag;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await ledger.update(change(current.value), current.etag);
+      return await ledger.settle(operationId, changes, current);
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError) || attempt >= 5) throw error;
-      const fresh = await ledger.get(row.value.id);
+      const fresh = await ledger.get(operationId);
       if (fresh === undefined) throw error;
-      current = fresh;
+      if (FINISHED.has(fresh.value.state) && changes.state !== undefined && !FINISHED.has(changes.state)) return fresh.etag;
+      current = fresh.etag;
     }
   }
 }

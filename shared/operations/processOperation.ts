@@ -3,14 +3,13 @@ import { toError } from '../errors';
 import type { ChangeDecisionHook, LifecycleNotifier, ProvisioningHook } from '../isv/hooks';
 import type { Logger } from '../logging';
 import type { MarketplaceApi, MarketplaceOperation, MarketplaceSubscription } from '../marketplace';
-import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationRecord, type OperationState, type SubscriptionStore } from '../storage';
-import type { Versioned } from '../subscription/model';
+import { historyKey, type HistoryStore, type MessageQueue, type OperationLedger, type OperationSettlement, type OperationState, type SubscriptionStore } from '../storage';
 import { acknowledgeChange, type Acknowledgement } from './acknowledgeChange';
 import { convergeOnSubscribe } from './convergeOnSubscribe';
 import { convergeSubscription, ensureLocalSubscription, operationTarget, type ConvergeOptions } from './convergeSubscription';
-import { operationMessage, type OperationMessage } from './operationMessage';
-import { ledgerError, loadOperationRow, saveOperationRow } from './operationRow';
-import { holdSubscriptionLease } from './subscriptionLease';
+import { operationMessage, type OperationMessage, type RowVersion } from './operationMessage';
+import { ledgerError, loadOperationRow, settleOperationRow } from './operationRow';
+import { holdSubscriptionLease, type HeldLease } from './subscriptionLease';
 import { ACKNOWLEDGED_ACTIONS, NOTIFY_ONLY_ACTIONS, verifyOperation } from './verifyOperation';
 
 export interface ProcessOperationSettings {
@@ -27,7 +26,7 @@ export interface ProcessOperationSettings {
 }
 
 export interface ProcessOperationDeps {
-  operations: Pick<OperationLedger, 'create' | 'get' | 'update'>;
+  operations: Pick<OperationLedger, 'create' | 'get' | 'settle'>;
   subscriptions: SubscriptionStore;
   history: HistoryStore;
   marketplace: Pick<MarketplaceApi, 'getOperation' | 'getSubscription' | 'updateOperation' | 'deleteSubscription'>;
@@ -81,50 +80,64 @@ export async function processOperation(
   delivery: { dequeueCount: number },
 ): Promise<ProcessResult> {
   const log = deps.logger.child({ operationId: message.operationId, subscriptionId: message.subscriptionId, action: message.action });
-  const started = deps.clock.now();
-  const row = await loadOperationRow(deps.operations, message, started);
-  if (row.value.state === 'Completed' || row.value.state === 'Rejected') return { outcome: 'alreadyDone' };
-  if (!KNOWN_ACTIONS.has(message.action)) {
-    await record(deps, message, 'OperationIgnored', 'an action this app does not know: recorded, nothing changed');
-    await finish(deps, row, { outcome: 'ignored' });
-    log.info('operation ignored: unknown action');
-    return { outcome: 'ignored' };
-  }
-  const held = await holdSubscriptionLease(deps, message.subscriptionId, async () => {
-    let current = row;
-    try {
-      current = await saveOperationRow(deps.operations, row, (r) => ({ ...r, state: 'Processing', attempts: r.attempts + 1, updatedAt: started.toISOString() }));
-      const result = await handle(deps, message, current.value, log);
-      if (result.outcome === 'waiting') await requeue(deps, message);
-      await finish(deps, current, result);
-      log.info('operation processed', { outcome: result.outcome, marketplaceStatus: result.marketplaceStatus, sent: result.acknowledgement?.sent });
-      return result;
-    } catch (error) {
-      await recordFailure(deps, current, message, toError(error), delivery, log);
-      throw error;
+  const row = await rowVersion(deps, message);
+  if (row.finished) return { outcome: 'alreadyDone' };
+  let result: ProcessResult;
+  try {
+    if (!KNOWN_ACTIONS.has(message.action)) {
+      await record(deps, message, 'OperationIgnored', 'an action this app does not know: recorded, nothing changed');
+      result = { outcome: 'ignored' };
+    } else {
+      const held = await holdSubscriptionLease(deps, message.subscriptionId, (lease) => handle(deps, message, row.receivedAt, log, lease), deps.settings.leaseTtlMs);
+      if (held.busy) {
+        // The lease is short (a dead holder's expires within SUBSCRIPTION_LEASE_TTL_MS): look again every second.
+        await requeue(deps, message, row, BUSY_REQUEUE_DELAY_SECONDS);
+        return { outcome: 'busy' };
+      }
+      result = held.value;
     }
-  }, deps.settings.leaseTtlMs);
-  if (held.busy) {
-    // The lease is short (a dead holder's expires within SUBSCRIPTION_LEASE_TTL_MS): look again every second.
-    await requeue(deps, message, BUSY_REQUEUE_DELAY_SECONDS);
-    return { outcome: 'busy' };
+  } catch (error) {
+    await recordFailure(deps, row, message, toError(error), delivery, log);
+    throw error;
   }
-  return held.value;
+  const etag = await finish(deps, message.operationId, row, result, delivery);
+  if (result.outcome === 'waiting') await requeue(deps, message, { receivedAt: row.receivedAt, etag });
+  if (result.outcome === 'ignored') log.info('operation ignored: unknown action');
+  else log.info('operation processed', { outcome: result.outcome, marketplaceStatus: result.marketplaceStatus, sent: result.acknowledgement?.sent });
+  return result;
 }
 
-async function handle(deps: ProcessOperationDeps, message: OperationMessage, row: OperationRecord, log: Logger): Promise<ProcessResult> {
+/**
+ * The ledger row's receipt time and ETag: from the message when it carries them (no read), else read
+ * (created Queued when missing, e.g. for a replayed message). `finished`: a repeat of an operation
+ * that is Completed or Rejected already.
+ */
+async function rowVersion(deps: ProcessOperationDeps, message: OperationMessage): Promise<RowVersion & { finished: boolean }> {
+  if (message.etag !== undefined && message.receivedAt !== undefined) return { receivedAt: message.receivedAt, etag: message.etag, finished: false };
+  const row = await loadOperationRow(deps.operations, message, deps.clock.now());
+  return { receivedAt: row.value.receivedAt, etag: row.etag, finished: row.value.state === 'Completed' || row.value.state === 'Rejected' };
+}
+
+async function handle(deps: ProcessOperationDeps, message: OperationMessage, receivedAt: string, log: Logger, lease: HeldLease): Promise<ProcessResult> {
   const { operationId, subscriptionId, action } = message;
   const at = deps.clock.now().toISOString();
   const applyDeps = { subscriptions: deps.subscriptions, history: deps.history, isv: deps.isv, logger: log };
   const converge = { operationId, action, at };
+  // The record is read once, under the lease; convergence writes it once, releasing the lease with it.
+  let known = await deps.subscriptions.get(subscriptionId);
+  // A late copy of an operation that already changed the record (its message carried the row's
+  // version, so the row was not read): stop, rather than converge on a later state under its id.
+  if (known?.value.appliedOperations?.includes(operationId) === true) return { outcome: 'alreadyDone', detail: 'already applied to the record' };
   const verification = await verifyOperation(deps.marketplace, message);
   if ('rejected' in verification) {
     await record(deps, message, 'OperationRejected', verification.rejected);
     log.warn('operation rejected: it does not match the marketplace', { reason: verification.rejected });
     return { outcome: 'rejected', detail: verification.rejected };
   }
-  const convergeOn = (truth: MarketplaceSubscription, options: ConvergeOptions = converge) =>
-    action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, options) : convergeSubscription(applyDeps, truth, options);
+  const convergeOn = (truth: MarketplaceSubscription, options: ConvergeOptions = converge) => {
+    const held = { known, lease };
+    return action === 'Subscribe' ? convergeOnSubscribe(applyDeps, truth, options, held) : convergeSubscription(applyDeps, truth, options, held);
+  };
   if (verification.verified === 'subscription') {
     await convergeOn(verification.subscription);
     return { outcome: 'completed', detail: 'no operation behind it; verified with Get Subscription' };
@@ -132,8 +145,12 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
   let operation: MarketplaceOperation = verification.operation;
   let acknowledgement: Acknowledgement | undefined;
   if (ACKNOWLEDGED_ACTIONS.has(action) && operation.status === 'InProgress') {
-    const local = await deps.subscriptions.get(subscriptionId);
-    const subscription = local?.value ?? (await ensureLocalSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), converge)).record;
+    let subscription = known?.value;
+    if (subscription === undefined) {
+      const imported = await ensureLocalSubscription(applyDeps, await deps.marketplace.getSubscription(subscriptionId), converge);
+      subscription = imported.record;
+      known = imported.etag === undefined ? undefined : { value: imported.record, etag: imported.etag };
+    }
     acknowledgement = await acknowledgeChange(
       { marketplace: deps.marketplace, isv: deps.isv, history: deps.history, logger: log },
       {
@@ -141,14 +158,14 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
         action: action as 'ChangePlan' | 'ChangeQuantity' | 'Reinstate',
         subscriptionId,
         subscription,
-        timing: { receivedAt: row.receivedAt, timeStamp: operation.timeStamp, now: deps.clock.now(), decisionTimeoutMs: deps.settings.decisionTimeoutMs, ackWindowMs: deps.settings.ackWindowMs },
+        timing: { receivedAt, timeStamp: operation.timeStamp, now: deps.clock.now(), decisionTimeoutMs: deps.settings.decisionTimeoutMs, ackWindowMs: deps.settings.ackWindowMs },
       },
     );
     if (acknowledgement.sent === 'Delete') return { outcome: 'completed', detail: 'reinstatement refused: cancellation requested', acknowledgement };
     operation = await deps.marketplace.getOperation(subscriptionId, operationId);
   }
   if (ACKNOWLEDGED_ACTIONS.has(action) && !FINAL_STATUSES.has(operation.status)) {
-    return waitForFinal(deps, message, row, operation.status, acknowledgement);
+    return waitForFinal(deps, message, receivedAt, operation.status, acknowledgement);
   }
   // Stamped now, after the decision, so that history reads in the order things happened.
   const target = operationTarget(action, operation.planId, operation.quantity);
@@ -157,28 +174,29 @@ async function handle(deps: ProcessOperationDeps, message: OperationMessage, row
 }
 
 /** Applies only once the operation is final: until then the message comes back later. */
-async function waitForFinal(deps: ProcessOperationDeps, message: OperationMessage, row: OperationRecord, status: string, acknowledgement?: Acknowledgement): Promise<ProcessResult> {
-  const waitedMs = deps.clock.now().getTime() - Date.parse(row.receivedAt);
+async function waitForFinal(deps: ProcessOperationDeps, message: OperationMessage, receivedAt: string, status: string, acknowledgement?: Acknowledgement): Promise<ProcessResult> {
+  const waitedMs = deps.clock.now().getTime() - Date.parse(receivedAt);
   if (waitedMs <= (deps.settings.maxWaitMs ?? 24 * 60 * 60 * 1000)) return { outcome: 'waiting', marketplaceStatus: status, acknowledgement };
   const detail = `still ${status} ${Math.round(waitedMs / 1000)} s after receipt; not applied`;
   await record(deps, message, 'OperationAbandoned', detail);
   return { outcome: 'gaveUp', marketplaceStatus: status, detail, acknowledgement };
 }
 
-async function requeue(deps: ProcessOperationDeps, message: OperationMessage, maxDelaySeconds = MAX_REQUEUE_DELAY_SECONDS): Promise<void> {
+/** Puts the message back with a delay, carrying the row's current version. */
+async function requeue(deps: ProcessOperationDeps, message: OperationMessage, row: RowVersion, maxDelaySeconds = MAX_REQUEUE_DELAY_SECONDS): Promise<void> {
   const check = (message.check ?? 0) + 1;
   const delay = Math.min(maxDelaySeconds, 2 ** Math.min(check - 1, 5));
-  await deps.queue.send(operationMessage(message.operationId, message.subscriptionId, message.action, check), { visibilityDelaySeconds: delay });
-}
-
-async function finish(deps: ProcessOperationDeps, row: Versioned<OperationRecord>, result: ProcessResult): Promise<void> {
-  await saveOperationRow(deps.operations, row, (r) => {
-    const next: OperationRecord = { ...r, state: LEDGER_STATE[result.outcome], updatedAt: deps.clock.now().toISOString() };
-    if (result.marketplaceStatus !== undefined) next.marketplaceStatus = result.marketplaceStatus;
-    return next;
+  await deps.queue.send(operationMessage(message.operationId, message.subscriptionId, message.action, check, { receivedAt: row.receivedAt, etag: row.etag }), {
+    visibilityDelaySeconds: delay,
   });
 }
 
+/** Settles the ledger row (one merge); the row's new ETag. `attempts` counts the deliveries of the message that settled it. */
+async function finish(deps: ProcessOperationDeps, operationId: string, row: RowVersion, result: ProcessResult, delivery: { dequeueCount: number }): Promise<string> {
+  const changes: OperationSettlement = { state: LEDGER_STATE[result.outcome], updatedAt: deps.clock.now().toISOString(), attempts: delivery.dequeueCount };
+  if (result.marketplaceStatus !== undefined) changes.marketplaceStatus = result.marketplaceStatus;
+  return settleOperationRow(deps.operations, operationId, row.etag, changes);
+}
 async function record(deps: ProcessOperationDeps, message: OperationMessage, kind: string, detail: string): Promise<void> {
   await deps.history.append({
     subscriptionId: message.subscriptionId,
@@ -193,7 +211,7 @@ async function record(deps: ProcessOperationDeps, message: OperationMessage, kin
 /** Best effort: the error itself is what the queue acts on. */
 async function recordFailure(
   deps: ProcessOperationDeps,
-  row: Versioned<OperationRecord>,
+  row: RowVersion,
   message: OperationMessage,
   error: Error,
   delivery: { dequeueCount: number },
@@ -202,7 +220,7 @@ async function recordFailure(
   const last = delivery.dequeueCount >= (deps.settings.maxDequeueCount ?? 5);
   const at = deps.clock.now().toISOString();
   try {
-    await saveOperationRow(deps.operations, row, (r) => ({ ...r, state: last ? 'Failed' : 'Queued', updatedAt: at, lastError: ledgerError(error, at) }));
+    await settleOperationRow(deps.operations, message.operationId, row.etag, { state: last ? 'Failed' : 'Queued', updatedAt: at, attempts: delivery.dequeueCount, lastError: ledgerError(error, at) });
     if (last) await record(deps, message, 'OperationFailed', `gave up after ${delivery.dequeueCount} attempts: ${ledgerError(error, at).message}`);
   } catch (recordError) {
     log.warn('operation failure not recorded', { error: recordError });

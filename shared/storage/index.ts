@@ -10,6 +10,7 @@ export {
   type OperationLedger,
   type OperationLog,
   type OperationRecord,
+  type OperationSettlement,
   type OperationState,
 } from './operationLedger';
 export { isValidQueueName, poisonQueueName, QUEUE_NAMES, type QueueName } from './queueNames';
@@ -19,8 +20,10 @@ export {
   type ListSubscriptionsOptions,
   type SubscriptionMutation,
   type SubscriptionStore,
+  type UpdateSubscriptionOptions,
   type UpdateWithRetryOptions,
 } from './subscriptionStore';
+export { SUBSCRIPTION_LEASE_ROW_KEY, type HeldLeaseRow, type SubscriptionLeaseRow, type SubscriptionLeaseRows } from './subscriptionLeaseEntity';
 export { TABLE_NAMES } from './tableNames';
 export { searchIndexedSubscriptions } from './searchIndexedSubscriptions';
 export { zeroStatusCounts, type StatusCounts, type SubscriptionStatusCounter } from './subscriptionStatusCounts';

@@ -10,8 +10,9 @@ import {
   toJsonColumn,
   validateRecord,
   type EntityCodec,
+  type TableRow,
 } from './entityCodec';
-import { MAX_OPERATION_PAYLOAD_LENGTH, OPERATION_STATES, type OperationRecord } from './operationLedger';
+import { MAX_OPERATION_PAYLOAD_LENGTH, OPERATION_STATES, type OperationRecord, type OperationSettlement } from './operationLedger';
 import { assertValidKey } from './tableKeys';
 
 /**
@@ -77,3 +78,11 @@ export const operationCodec: EntityCodec<OperationRecord> = {
     return dropUndefined(operation);
   },
 };
+
+const settlementSchema = operationSchema.pick({ state: true, marketplaceStatus: true, updatedAt: true, attempts: true, lastError: true }).partial();
+
+/** The row (keys and the columns given) that merges `changes` into an operation's row. */
+export function operationSettlementEntity(operationId: string, changes: OperationSettlement): TableRow {
+  const { lastError, ...columns } = validateRecord(settlementSchema, changes, 'operation settlement');
+  return finishEntity({ ...operationCodec.keyOf(operationId), ...columns, lastErrorJson: toJsonColumn(lastError) }, `operation ${operationId}`);
+}

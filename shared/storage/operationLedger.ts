@@ -29,6 +29,9 @@ export interface OperationRecord {
   payload?: string;
 }
 
+/** The columns a worker settles at the end of an attempt (the others stay as the intake wrote them). */
+export type OperationSettlement = Partial<Pick<OperationRecord, 'state' | 'marketplaceStatus' | 'updatedAt' | 'attempts' | 'lastError'>>;
+
 /**
  * The operation ledger: one row per operation id, created once. A duplicate webhook delivery finds
  * its row with `get(id)` (a point read) or gets AlreadyExistsError from `create`.
@@ -39,6 +42,12 @@ export interface OperationLedger {
   get(operationId: string): Promise<Versioned<OperationRecord> | undefined>;
   /** Replaces the row if `etag` is current: ConcurrencyConflictError if stale, NotFoundError if missing. */
   update(operation: OperationRecord, etag: string): Promise<Versioned<OperationRecord>>;
+  /**
+   * Merges `changes` into the row if `etag` is current (one write that needs no read first: absent
+   * fields keep their stored value); returns the new ETag. ConcurrencyConflictError if stale,
+   * NotFoundError if missing.
+   */
+  settle(operationId: string, changes: OperationSettlement, etag: string): Promise<string>;
 }
 
 export interface ListOperationsOptions {

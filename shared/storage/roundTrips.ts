@@ -117,11 +117,20 @@ export class RoundTripCounter {
 
   subscriptions(store: SubscriptionStore): SubscriptionStore {
     const c = this.counts.subscriptions;
+    const leases = store.leases;
     const wrapped: SubscriptionStore = {
+      // The lease rows live in the subscriptions table: counted with it.
+      leases: {
+        create: counted(() => (c.writes += 1), (lease) => leases.create(lease)),
+        get: counted(() => (c.reads += 1), (id) => leases.get(id)),
+        update: counted(() => (c.writes += 1), (lease, etag) => leases.update(lease, etag)),
+        delete: counted(() => (c.writes += 1), (id, etag) => leases.delete(id, etag)),
+      },
       get: counted(() => (c.reads += 1), (id) => store.get(id)),
       list: counted(() => (c.queries += 1), (options) => store.list(options)),
       create: counted(() => (c.writes += 1), (record) => store.create(record)),
-      update: counted(() => (c.writes += 1), (record, etag) => store.update(record, etag)),
+      // With `releaseLease`, one entity-group transaction: one round trip.
+      update: counted(() => (c.writes += 1), (record, etag, options) => store.update(record, etag, options)),
       updateWithRetry: (id, mutate, options) => updateWithRetry(wrapped, id, mutate, options),
     };
     return wrapped;
@@ -134,6 +143,7 @@ export class RoundTripCounter {
     if (ledger.get !== undefined) wrapped.get = counted(() => (c.reads += 1), ledger.get.bind(ledger));
     if (ledger.create !== undefined) wrapped.create = counted(() => (c.writes += 1), ledger.create.bind(ledger));
     if (ledger.update !== undefined) wrapped.update = counted(() => (c.writes += 1), ledger.update.bind(ledger));
+    if (ledger.settle !== undefined) wrapped.settle = counted(() => (c.writes += 1), ledger.settle.bind(ledger));
     return wrapped as L;
   }
 

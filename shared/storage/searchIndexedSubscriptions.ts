@@ -33,6 +33,7 @@ export function searchIndexedSubscriptions(store: SubscriptionStore, index: Subs
     }
   };
   const indexed: SubscriptionStore = {
+    leases: store.leases,
     async create(record) {
       const created = await store.create(record);
       await reindex(created.value);
@@ -43,8 +44,8 @@ export function searchIndexedSubscriptions(store: SubscriptionStore, index: Subs
       if (found !== undefined && !known.has(id)) remember(found.value);
       return found;
     },
-    async update(record, etag) {
-      const updated = await store.update(record, etag);
+    async update(record, etag, options) {
+      const updated = await store.update(record, etag, options);
       await reindex(updated.value);
       return updated;
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SUBSCRIPTION_STATUSES, type SubscriptionRecord } from '../subscription/model';
+import { MAX_APPLIED_OPERATIONS, SUBSCRIPTION_STATUSES, type SubscriptionRecord } from '../subscription/model';
 import {
   dropUndefined,
   finishEntity,
@@ -58,6 +58,7 @@ const subscriptionSchema = z.object({
   retainUntil: z.string().optional(),
   personalDataErasedAt: z.string().optional(),
   lastError: lastErrorSchema.optional(),
+  appliedOperations: z.array(z.string()).max(MAX_APPLIED_OPERATIONS).optional(),
 });
 
 const subscriptionEntitySchema = z.object({
@@ -84,6 +85,7 @@ const subscriptionEntitySchema = z.object({
   purchaserJson: jsonColumn(partySchema).optional(),
   beneficiaryJson: jsonColumn(partySchema).optional(),
   lastErrorJson: jsonColumn(lastErrorSchema).optional(),
+  appliedOperationsJson: jsonColumn(z.array(z.string())).optional(),
 });
 
 export const subscriptionCodec: EntityCodec<SubscriptionRecord> = {
@@ -116,13 +118,14 @@ export const subscriptionCodec: EntityCodec<SubscriptionRecord> = {
         purchaserJson: toJsonColumn(record.purchaser),
         beneficiaryJson: toJsonColumn(record.beneficiary),
         lastErrorJson: toJsonColumn(record.lastError),
+        appliedOperationsJson: toJsonColumn(record.appliedOperations),
       },
       `subscription ${record.id}`,
     );
   },
   fromEntity(entity) {
     const row = parseStoredEntity(subscriptionEntitySchema, entity, 'subscription');
-    const { partitionKey, rowKey: _rowKey, schemaVersion: _schemaVersion, termJson, allowedCustomerOperationsJson, purchaserJson, beneficiaryJson, lastErrorJson, ...columns } = row;
+    const { partitionKey, rowKey: _rowKey, schemaVersion: _schemaVersion, termJson, allowedCustomerOperationsJson, purchaserJson, beneficiaryJson, lastErrorJson, appliedOperationsJson, ...columns } = row;
     const record: SubscriptionRecord = {
       id: partitionKey,
       ...columns,
@@ -131,6 +134,7 @@ export const subscriptionCodec: EntityCodec<SubscriptionRecord> = {
       purchaser: purchaserJson,
       beneficiary: beneficiaryJson,
       lastError: lastErrorJson,
+      appliedOperations: appliedOperationsJson,
     };
     return dropUndefined(record);
   },

@@ -1,6 +1,7 @@
 import { ConcurrencyConflictError, NotFoundError } from '../errors';
 import type { SubscriptionRecord, SubscriptionStatus, Versioned } from '../subscription/model';
 import type { Page } from './continuationToken';
+import type { SubscriptionLeaseRows } from './subscriptionLeaseEntity';
 
 export interface ListSubscriptionsOptions {
   status?: SubscriptionStatus;
@@ -23,13 +24,25 @@ export type SubscriptionMutation = (
   current: SubscriptionRecord,
 ) => SubscriptionRecord | undefined | Promise<SubscriptionRecord | undefined>;
 
+export interface UpdateSubscriptionOptions {
+  /**
+   * Releases the subscription's lease (deletes its row) in the same entity-group transaction as the
+   * write. Only for the lease's holder: the SDK's transactions delete without an ETag, so the delete
+   * is unconditional (see subscriptionLease.ts for when the holder may ask for it). When the lease row
+   * is gone, the record is written alone; the record's own ETag decides either way.
+   */
+  releaseLease?: boolean;
+}
+
 /** Subscriptions, with optimistic concurrency: every state change presents the ETag it read. */
 export interface SubscriptionStore {
+  /** The subscriptions' lease rows (same table, same partition as each record; see subscriptionLeaseEntity). */
+  readonly leases: SubscriptionLeaseRows;
   /** Conditional insert; AlreadyExistsError if the id is taken. */
   create(record: SubscriptionRecord): Promise<Versioned<SubscriptionRecord>>;
   get(id: string): Promise<Versioned<SubscriptionRecord> | undefined>;
   /** Replaces the record if `etag` is current: ConcurrencyConflictError if stale, NotFoundError if missing. */
-  update(record: SubscriptionRecord, etag: string): Promise<Versioned<SubscriptionRecord>>;
+  update(record: SubscriptionRecord, etag: string, options?: UpdateSubscriptionOptions): Promise<Versioned<SubscriptionRecord>>;
   /** One page, ordered by id; filters combine with AND. */
   list(options?: ListSubscriptionsOptions): Promise<Page<Versioned<SubscriptionRecord>>>;
   /** Read, mutate, conditional update; on ConcurrencyConflictError re-reads and calls `mutate` again. */

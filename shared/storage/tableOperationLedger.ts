@@ -2,8 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '../lazySdk';
 import type { Versioned } from '../subscription/model';
 import type { Page } from './continuationToken';
-import { operationCodec } from './operationEntity';
-import { DEFAULT_OPERATION_PAGE_SIZE, type ListOperationsOptions, type OperationLedger, type OperationLog, type OperationRecord } from './operationLedger';
+import { operationCodec, operationSettlementEntity } from './operationEntity';
+import { DEFAULT_OPERATION_PAGE_SIZE, type ListOperationsOptions, type OperationLedger, type OperationLog, type OperationRecord, type OperationSettlement } from './operationLedger';
 import { readPage } from './tablePaging';
 import { VersionedTable } from './versionedTable';
 
@@ -34,6 +34,10 @@ export class TableOperationLedger implements OperationLedger, OperationLog {
 
   update(operation: OperationRecord, etag: string): Promise<Versioned<OperationRecord>> {
     return this.table.update(operation, etag);
+  }
+
+  async settle(operationId: string, changes: OperationSettlement, etag: string): Promise<string> {
+    return this.table.merge(operationSettlementEntity(operationId, changes), etag);
   }
 
   list(options: ListOperationsOptions = {}): Promise<Page<OperationRecord>> {

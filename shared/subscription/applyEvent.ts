@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors';
 import type { IsvEventType, LifecycleNotifier } from '../isv/hooks';
 import type { Logger } from '../logging';
-import { historyKey, type HistoryStore, type SubscriptionStore } from '../storage';
+import { historyKey, type HistoryEntry, type HistoryStore, type SubscriptionStore } from '../storage';
 import type { SubscriptionRecord } from './model';
 import { transition, type Refusal, type SubscriptionChange, type SubscriptionEvent } from './stateMachine';
 
@@ -50,6 +50,48 @@ function isvEventId(subscriptionId: string, event: SubscriptionEvent, workKey: s
 }
 
 /**
+ * Tells the ISV about an event the state machine accepted (before the record is written, with an id
+ * that is stable across retries of the same work, so a failed notification leaves the record
+ * unchanged and the retry tells it).
+ */
+export async function notifyIsv(
+  deps: Pick<ApplyEventDeps, 'isv'>,
+  subscriptionId: string,
+  event: SubscriptionEvent,
+  next: { record: SubscriptionRecord; changes: readonly SubscriptionChange[] },
+  workKey: string,
+  operationId: string | undefined,
+): Promise<void> {
+  const isvType = ISV_EVENT[event.type];
+  if (isvType === undefined) return;
+  await deps.isv.notify({
+    type: isvType,
+    id: isvEventId(subscriptionId, event, workKey),
+    subject: subscriptionId,
+    time: event.at,
+    data: { subscription: next.record, operationId, changes: next.changes },
+  });
+}
+
+/** The history rows of an event's changes: one per change, keyed by work and kind. */
+export function changeHistory(
+  subscriptionId: string,
+  event: SubscriptionEvent,
+  changes: readonly SubscriptionChange[],
+  workKey: string,
+  operationId: string | undefined,
+): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  for (const change of changes) {
+    // The term Microsoft sets when billing starts is part of the activation, not a renewal.
+    const kind = event.type === 'Activate' && change.field === 'term' ? undefined : HISTORY_KIND[change.field];
+    if (kind === undefined) continue;
+    entries.push({ subscriptionId, at: event.at, kind, operationId, from: change.from, to: change.to, idempotencyKey: historyKey(workKey, kind) });
+  }
+  return entries;
+}
+
+/**
  * Applies one lifecycle event to a stored subscription: the state machine decides, the ISV is told
  * (before the write, with an id that is stable across retries, so a failed notification leaves the
  * record unchanged and the queue retries), the record is written ETag-conditionally (re-read and
@@ -82,16 +124,7 @@ export async function applySubscriptionEvent(
   }
   if (!preview.changed) return { outcome: 'unchanged', record: current.value };
 
-  const isvType = ISV_EVENT[event.type];
-  if (isvType !== undefined) {
-    await deps.isv.notify({
-      type: isvType,
-      id: isvEventId(subscriptionId, event, workKey),
-      subject: subscriptionId,
-      time: event.at,
-      data: { subscription: preview.record, operationId: options.operationId, changes: preview.changes },
-    });
-  }
+  await notifyIsv(deps, subscriptionId, event, { record: preview.record, changes: preview.changes }, workKey, options.operationId);
 
   let applied: readonly SubscriptionChange[] = [];
   const saved = await deps.subscriptions.updateWithRetry(subscriptionId, (record) => {
@@ -103,20 +136,7 @@ export async function applySubscriptionEvent(
     applied = result.changes;
     return result.record;
   });
-  for (const change of applied) {
-    // The term Microsoft sets when billing starts is part of the activation, not a renewal.
-    const kind = event.type === 'Activate' && change.field === 'term' ? undefined : HISTORY_KIND[change.field];
-    if (kind === undefined) continue;
-    await deps.history.append({
-      subscriptionId,
-      at: event.at,
-      kind,
-      operationId: options.operationId,
-      from: change.from,
-      to: change.to,
-      idempotencyKey: historyKey(workKey, kind),
-    });
-  }
+  for (const entry of changeHistory(subscriptionId, event, applied, workKey, options.operationId)) await deps.history.append(entry);
   if (applied.length === 0) return { outcome: 'unchanged', record: saved.value };
   log.info('subscription updated', { changes: applied.map((c) => c.field) });
   return { outcome: 'applied', record: saved.value, changes: applied };

@@ -57,6 +57,19 @@ export interface SubscriptionRecord {
   personalDataErasedAt?: string;
   /** The last error seen while acting on this subscription (e.g. activation), for the admin. */
   lastError?: { code: string; message: string; at: string };
+  /**
+   * The operations whose processing last changed this record, oldest first (at most
+   * MAX_APPLIED_OPERATIONS), written with the change itself: a late copy of one of them stops when it
+   * reads the record, instead of converging on a later state under its own id.
+   */
+  appliedOperations?: string[];
+}
+
+export const MAX_APPLIED_OPERATIONS = 20;
+
+/** `ids` with `operationId` appended (once), the oldest dropped beyond MAX_APPLIED_OPERATIONS. */
+export function withAppliedOperation(ids: readonly string[] | undefined, operationId: string): string[] {
+  return [...(ids ?? []).filter((id) => id !== operationId), operationId].slice(-MAX_APPLIED_OPERATIONS);
 }
 
 /** A stored value and the ETag that conditional writes must present. */

@@ -1,6 +1,6 @@
-import { operationCodec } from '../../shared/storage/operationEntity';
+import { operationCodec, operationSettlementEntity } from '../../shared/storage/operationEntity';
 import { checkPageSize, decodeContinuationToken, encodeContinuationToken, type Page } from '../../shared/storage/continuationToken';
-import { DEFAULT_OPERATION_PAGE_SIZE, type ListOperationsOptions, type OperationLedger, type OperationLog, type OperationRecord } from '../../shared/storage/operationLedger';
+import { DEFAULT_OPERATION_PAGE_SIZE, type ListOperationsOptions, type OperationLedger, type OperationLog, type OperationRecord, type OperationSettlement } from '../../shared/storage/operationLedger';
 import type { Versioned } from '../../shared/subscription/model';
 import { InMemoryTable, InMemoryVersionedTable } from './inMemoryTable';
 
@@ -21,6 +21,11 @@ export class InMemoryOperationLedger implements OperationLedger, OperationLog {
   async update(operation: OperationRecord, etag: string): Promise<Versioned<OperationRecord>> {
     await Promise.resolve();
     return this.table.update(operation, etag);
+  }
+
+  async settle(operationId: string, changes: OperationSettlement, etag: string): Promise<string> {
+    await Promise.resolve();
+    return this.table.merge(operationSettlementEntity(operationId, changes), etag);
   }
 
   async list(options: ListOperationsOptions = {}): Promise<Page<OperationRecord>> {

@@ -71,6 +71,15 @@ export class InMemoryTable {
     return next.etag;
   }
 
+  /** ETag-conditional delete (`etag` undefined: unconditional, as inside an SDK transaction). */
+  delete(partitionKey: string, rowKey: string, etag: string | undefined, context: ErrorContext): void {
+    const key = keyOf(partitionKey, rowKey);
+    const stored = this.rows.get(key);
+    if (stored === undefined) throw new NotFoundError(context.resource, context.id);
+    if (etag !== undefined && stored.etag !== etag) throw new ConcurrencyConflictError(context.resource, context.id);
+    this.rows.delete(key);
+  }
+
   /** Up to `pageSize` matching rows from `position` on, and the position of the next match if any. */
   page(matches: (row: TableRow) => boolean, pageSize: number, position?: TablePosition): { rows: StoredRow[]; next?: TablePosition } {
     const sorted = [...this.rows.values()]
@@ -108,5 +117,32 @@ export class InMemoryVersionedTable<T> {
     const row = this.codec.toEntity(value);
     const next = this.table.replace(row, etag, { resource: this.codec.resource, id: this.codec.idOf(value) });
     return { value: this.codec.fromEntity(row), etag: next };
+  }
+
+  /** The twin of VersionedTable.merge. */
+  merge(row: TableRow, etag: string): string {
+    assertConditionalEtag(etag);
+    const context = { resource: this.codec.resource, id: row.partitionKey };
+    const stored = this.table.read(row.partitionKey, row.rowKey);
+    if (stored === undefined) throw new NotFoundError(context.resource, context.id);
+    return this.table.replace({ ...stored.row, ...row }, etag, context);
+  }
+
+  delete(id: string, etag: string): void {
+    assertConditionalEtag(etag);
+    const { partitionKey, rowKey } = this.codec.keyOf(id);
+    this.table.delete(partitionKey, rowKey, etag, { resource: this.codec.resource, id });
+  }
+
+  /** The twin of VersionedTable.updateDeleting: replace and unconditional delete, both or neither. */
+  updateDeleting(value: T, etag: string, otherRowKey: string): Versioned<T> {
+    const row = this.codec.toEntity(value);
+    const context = { resource: this.codec.resource, id: this.codec.idOf(value) };
+    const current = this.table.read(row.partitionKey, row.rowKey);
+    if (current === undefined || this.table.read(row.partitionKey, otherRowKey) === undefined) throw new NotFoundError(context.resource, context.id);
+    if (current.etag !== etag) throw new ConcurrencyConflictError(context.resource, context.id);
+    const updated = this.update(value, etag);
+    this.table.delete(row.partitionKey, otherRowKey, undefined, context);
+    return updated;
   }
 }

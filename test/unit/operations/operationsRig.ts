@@ -180,8 +180,10 @@ export function operationsRig(settings: Partial<ProcessOperationSettings> = {}) 
   };
   /** The webhook's part: the ledger row the intake would have written. */
   const received = async (action: string, operationId = OPERATION_ID, subscriptionId = SUBSCRIPTION_ID): Promise<OperationMessage> => {
-    await stores.operations.create({ id: operationId, subscriptionId, action, state: 'Queued', receivedAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(), attempts: 0 });
-    return operationMessage(operationId, subscriptionId, action);
+    // As the intake hands it over: the message carries the row's receipt time and ETag.
+    const receivedAt = clock.now().toISOString();
+    const created = await stores.operations.create({ id: operationId, subscriptionId, action, state: 'Received', receivedAt, updatedAt: receivedAt, attempts: 0 });
+    return operationMessage(operationId, subscriptionId, action, undefined, { receivedAt, etag: created.etag });
   };
   /** Both sides know the subscription (as after a landing page activation). */
   const known = async (overrides: Partial<MarketplaceSubscription> = {}): Promise<MarketplaceSubscription> => {

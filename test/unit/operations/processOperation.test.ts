@@ -1,6 +1,6 @@
 import { MarketplaceApiError } from '../../../shared/marketplace';
 import { processOperation } from '../../../shared/operations/processOperation';
-import { leaseId } from '../../../shared/operations/subscriptionLease';
+import { operationMessage } from '../../../shared/operations/operationMessage';
 import { marketplaceOperation, marketplaceSubscription, NOW, OPERATION_ID, operationsRig, SUBSCRIPTION_ID } from './operationsRig';
 
 const FIRST = { dequeueCount: 1 };
@@ -375,7 +375,7 @@ describe('processOperation', () => {
   });
 
   describe('repeats, order and failures', () => {
-    it('does nothing for a repeat of a finished operation', async () => {
+    it('does nothing for a repeat of a finished operation (the message of a repeat delivery, without the row version)', async () => {
       // Prepare
       const rig = operationsRig();
       await rig.known();
@@ -385,7 +385,7 @@ describe('processOperation', () => {
       const callsBefore = rig.marketplace.calls.length;
 
       // Act
-      const again = await processOperation(rig.deps, message, FIRST);
+      const again = await processOperation(rig.deps, operationMessage(OPERATION_ID, SUBSCRIPTION_ID, 'ChangePlan'), FIRST);
 
       // Assess
       expect(again.outcome).toBe('alreadyDone');
@@ -393,12 +393,36 @@ describe('processOperation', () => {
       expect(rig.isv.notified).toHaveLength(1);
     });
 
+    it('applies nothing twice when a copy of the message of a finished operation (with its stale row version) comes again', async () => {
+      // Prepare
+      const rig = operationsRig();
+      await rig.known();
+      rig.marketplace.operations.set(OPERATION_ID, marketplaceOperation({ status: 'InProgress' }));
+      const message = await rig.received('ChangePlan');
+      expect((await processOperation(rig.deps, message, FIRST)).outcome).toBe('completed');
+      const history = await rig.historyKinds();
+
+      const callsBefore = rig.marketplace.calls.length;
+
+      // Act
+      const again = await processOperation(rig.deps, message, FIRST);
+
+      // Assess: the record names the operation, so the copy stops there: no Marketplace call, nothing twice
+      expect(again.outcome).toBe('alreadyDone');
+      expect(rig.marketplace.calls).toHaveLength(callsBefore);
+      expect(rig.marketplace.callsOf('updateOperation')).toHaveLength(1);
+      expect(rig.isv.asked).toHaveLength(1);
+      expect(rig.isv.notified).toHaveLength(1);
+      expect(await rig.historyKinds()).toEqual(history);
+      expect((await rig.row())?.state).toBe('Completed');
+    });
+
     it('puts the message back, untouched, while another worker holds the subscription', async () => {
       // Prepare
       const rig = operationsRig();
       await rig.known();
       const message = await rig.received('Suspend');
-      await rig.operations.create({ id: leaseId(SUBSCRIPTION_ID), subscriptionId: SUBSCRIPTION_ID, action: 'SubscriptionLease', state: 'Processing', receivedAt: NOW, updatedAt: NOW, attempts: 1 });
+      await rig.subscriptions.leases.create({ subscriptionId: SUBSCRIPTION_ID, takenAt: NOW, renewedAt: NOW });
 
       // Act
       const result = await processOperation(rig.deps, message, FIRST);
@@ -415,7 +439,7 @@ describe('processOperation', () => {
       await rig.known();
       rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!.saasSubscriptionStatus = 'Suspended';
       const message = await rig.received('Suspend');
-      await rig.operations.create({ id: leaseId(SUBSCRIPTION_ID), subscriptionId: SUBSCRIPTION_ID, action: 'SubscriptionLease', state: 'Processing', receivedAt: NOW, updatedAt: NOW, attempts: 1 });
+      await rig.subscriptions.leases.create({ subscriptionId: SUBSCRIPTION_ID, takenAt: NOW, renewedAt: NOW });
       rig.clock.advance(61_000);
 
       // Act
@@ -423,7 +447,7 @@ describe('processOperation', () => {
 
       // Assess
       expect(result.outcome).toBe('completed');
-      expect((await rig.row(leaseId(SUBSCRIPTION_ID)))?.state).toBe('Completed');
+      expect(await rig.subscriptions.leases.get(SUBSCRIPTION_ID)).toBeUndefined();
     });
 
     it('converges a late ChangeQuantity and an earlier-processed Suspend on the marketplace state', async () => {
@@ -469,7 +493,62 @@ describe('processOperation', () => {
       expect(last).toBe(outage);
       expect((await rig.row())?.state).toBe('Failed');
       expect(await rig.historyKinds()).toEqual(['OperationFailed']);
-      expect((await rig.row(leaseId(SUBSCRIPTION_ID)))?.state).toBe('Completed');
+      expect(await rig.subscriptions.leases.get(SUBSCRIPTION_ID)).toBeUndefined();
+    });
+
+    it('does not let a late copy of a Suspend take the id of a later Suspend (the ISV would drop that one as a repeat)', async () => {
+      // Prepare: Suspend S1 processed, then Reinstate; Microsoft then suspends again (S2)
+      const rig = operationsRig();
+      await rig.known();
+      const truth = rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!;
+      const s1 = '11111111-1111-4111-8111-111111111111';
+      const reinstate = '22222222-2222-4222-8222-222222222222';
+      const s2 = '33333333-3333-4333-8333-333333333333';
+      truth.saasSubscriptionStatus = 'Suspended';
+      rig.marketplace.operations.set(s1, marketplaceOperation({ id: s1, action: 'Suspend', status: 'Succeeded' }));
+      const lateCopy = await rig.received('Suspend', s1);
+      await processOperation(rig.deps, lateCopy, FIRST);
+      truth.saasSubscriptionStatus = 'Subscribed';
+      rig.marketplace.operations.set(reinstate, marketplaceOperation({ id: reinstate, action: 'Reinstate', status: 'Succeeded' }));
+      await processOperation(rig.deps, await rig.received('Reinstate', reinstate), FIRST);
+      truth.saasSubscriptionStatus = 'Suspended';
+      rig.marketplace.operations.set(s2, marketplaceOperation({ id: s2, action: 'Suspend', status: 'Succeeded' }));
+
+      // Act: the copy of S1 (still carrying the row version of its first delivery) comes before S2
+      const copy = await processOperation(rig.deps, lateCopy, FIRST);
+      const second = await processOperation(rig.deps, await rig.received('Suspend', s2), FIRST);
+
+      // Assess
+      expect(copy.outcome).toBe('alreadyDone');
+      expect(second.outcome).toBe('completed');
+      expect(rig.isv.notified.map((event) => event.id)).toEqual([`${SUBSCRIPTION_ID}:${s1}`, `${SUBSCRIPTION_ID}:${reinstate}`, `${SUBSCRIPTION_ID}:${s2}`]);
+      expect((await rig.local())?.status).toBe('Suspended');
+    });
+
+    it('loses no history row and writes none twice when the worker dies between the history rows and the record write', async () => {
+      // Prepare: the record write fails once, as if the worker died after writing the history rows
+      const rig = operationsRig();
+      await rig.known();
+      rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!.saasSubscriptionStatus = 'Suspended';
+      rig.marketplace.operations.set(OPERATION_ID, marketplaceOperation({ action: 'Suspend', status: 'Succeeded' }));
+      const message = await rig.received('Suspend');
+      const died = new Error('worker died');
+      jest.spyOn(rig.subscriptions, 'update').mockRejectedValueOnce(died);
+      const deps = rig.deps;
+
+      // Act
+      const first = await processOperation(deps, message, FIRST).catch((error: unknown) => error);
+      const afterCrash = { status: (await rig.local())?.status, history: await rig.historyKinds() };
+      const retry = await processOperation(deps, message, { dequeueCount: 2 });
+
+      // Assess: the row was written ahead of the record, and the retry neither loses nor repeats it
+      expect(first).toBe(died);
+      expect(afterCrash).toEqual({ status: 'Subscribed', history: ['StatusChanged'] });
+      expect(retry.outcome).toBe('completed');
+      expect((await rig.local())?.status).toBe('Suspended');
+      expect(await rig.historyKinds()).toEqual(['StatusChanged']);
+      expect(new Set(rig.isv.notified.map((event) => event.id)).size).toBe(1);
+      expect((await rig.row())?.state).toBe('Completed');
     });
 
     it('processes a replayed Failed operation again', async () => {

@@ -139,7 +139,7 @@ describe('trackPublisherOperation', () => {
     const rig = fulfillmentRig();
     const message = await accepted(rig, { action: 'ChangeQuantity', quantity: 20 });
     rig.marketplace.finish(message.operationId, 'Succeeded');
-    const lease = await acquireSubscriptionLease(rig.operations, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
+    const lease = await acquireSubscriptionLease(rig.subscriptions, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
     expect(lease).toBeDefined();
 
     // Act

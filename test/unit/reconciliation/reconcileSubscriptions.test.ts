@@ -57,7 +57,7 @@ describe('reconcileSubscriptions', () => {
 
     // Assess
     expect((await rig.local())?.status).toBe('Suspended');
-    expect(report).toMatchObject({ repaired: 1, drift: { status: 1 }, tableWrites: { subscriptions: 1 } });
+    expect(report).toMatchObject({ repaired: 1, drift: { status: 1 }, tableWrites: { subscriptions: 2, operations: 0 } });
     expect(await kinds(rig)).toEqual(['Drift', 'StatusChanged']);
     expect(rig.isv.events.map((event) => event.type)).toEqual(['saas.subscription.suspended']);
   });
@@ -75,7 +75,7 @@ describe('reconcileSubscriptions', () => {
     const report = await reconcileSubscriptions(rig.reconcileDeps);
 
     // Assess
-    expect(report).toMatchObject({ repaired: 1, drift: { [field]: 1 }, tableWrites: { subscriptions: 1 } });
+    expect(report).toMatchObject({ repaired: 1, drift: { [field]: 1 }, tableWrites: { subscriptions: 2, operations: 0 } });
     const wanted = recordFromMarketplace(rig.marketplace.subscriptions.get(SUBSCRIPTION_ID)!, NOW) as unknown as Record<string, unknown>;
     expect((await rig.local()) as unknown as Record<string, unknown>).toMatchObject({ [field]: wanted[field] });
     const drift = (await rig.historyOf()).find((entry) => entry.kind === 'Drift');
@@ -113,7 +113,7 @@ describe('reconcileSubscriptions', () => {
 
     // Assess
     expect(await rig.local()).toMatchObject({ autoRenew: false, name: 'Renamed', updatedAt: NOW });
-    expect(report).toMatchObject({ repaired: 1, drift: { autoRenew: 1, name: 1 }, tableWrites: { subscriptions: 1, history: 1 } });
+    expect(report).toMatchObject({ repaired: 1, drift: { autoRenew: 1, name: 1 }, tableWrites: { subscriptions: 2, history: 1, operations: 0 } });
     expect((await rig.historyOf())[0]).toMatchObject({ kind: 'Drift', from: { name: 'Contoso seats', autoRenew: true }, to: { name: 'Renamed', autoRenew: false } });
     expect(rig.isv.events).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe('reconcileSubscriptions', () => {
     // Prepare
     const rig = fulfillmentRig();
     await seed(rig, { quantity: 3 }, { quantity: 20 });
-    await acquireSubscriptionLease(rig.operations, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
+    await acquireSubscriptionLease(rig.subscriptions, SUBSCRIPTION_ID, rig.clock.now(), 120_000);
 
     // Act
     const report = await reconcileSubscriptions(rig.reconcileDeps);
@@ -219,8 +219,10 @@ describe('reconcileSubscriptions', () => {
     expect(first.operationsRecovered).toBe(1);
     expect(second.operationsRecovered).toBe(0);
     // No worker claimed it between the runs, so the second run queued it again (processing is idempotent).
+    // The first hand-over carries the new row's version; the repeat does not (the worker reads the row first).
     const message = { v: 1, operationId, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan' };
-    expect(rig.operationsQueue.messages()).toEqual([message, message]);
+    const row = await rig.operations.get(operationId);
+    expect(rig.operationsQueue.messages()).toEqual([{ ...message, receivedAt: row?.value.receivedAt, etag: row?.etag }, message]);
     expect((await rig.operations.get(operationId))?.value).toMatchObject({ state: 'Received', source: 'Azure', action: 'ChangePlan', planId: 'business', marketplaceStatus: 'InProgress' });
     expect(await kinds(rig)).toEqual(['OperationRecovered']);
   });

@@ -84,8 +84,10 @@ describe('webhook function', () => {
       // Assess
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ operationId: OPERATION_ID, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan', outcome: 'queued' });
-      expect(rig.messages()).toEqual([{ v: 1, operationId: OPERATION_ID, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan' }]);
-      const row = (await rig.operations.get(OPERATION_ID))?.value;
+      // The message carries the row's version, so that the worker need not read the row first.
+      const stored = await rig.operations.get(OPERATION_ID);
+      expect(rig.messages()).toEqual([{ v: 1, operationId: OPERATION_ID, subscriptionId: SUBSCRIPTION_ID, action: 'ChangePlan', receivedAt: NOW.toISOString(), etag: stored?.etag }]);
+      const row = stored?.value;
       expect(row).toEqual(
         expect.objectContaining({ state: 'Received', action: 'ChangePlan', source: 'Azure', marketplaceStatus: 'InProgress', planId: 'gold', receivedAt: NOW.toISOString() }),
       );

@@ -97,5 +97,25 @@ export function describeOperationLedgerContract(name: string, createLedger: () =
       // Assess
       expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).constructor : r.status))).toEqual([ValidationError, ValidationError, ValidationError]);
     });
+
+    it('settles a row with one ETag-conditional merge that keeps the columns it does not name', async () => {
+      // Prepare
+      const ledger = await createLedger();
+      const operation = buildOperation({ state: 'Received', planId: 'gold', payload: '{"id":"x"}' });
+      const created = await ledger.create(operation);
+
+      // Act
+      const etag = await ledger.settle(operation.id, { state: 'Completed', marketplaceStatus: 'Succeeded', attempts: 1, updatedAt: '2026-02-01T10:00:09.000Z' }, created.etag);
+      const stale = ledger.settle(operation.id, { state: 'Failed' }, created.etag);
+
+      // Assess
+      await expect(stale).rejects.toBeInstanceOf(ConcurrencyConflictError);
+      expect(await ledger.get(operation.id)).toEqual({
+        value: { ...operation, state: 'Completed', marketplaceStatus: 'Succeeded', attempts: 1, updatedAt: '2026-02-01T10:00:09.000Z' },
+        etag,
+      });
+      await expect(ledger.settle('missing-operation', { state: 'Completed' }, etag)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(ledger.settle(operation.id, { state: 'Paused' } as never, etag)).rejects.toBeInstanceOf(ValidationError);
+    });
   });
 }

@@ -158,6 +158,83 @@ export function describeSubscriptionStoreContract(name: string, createStore: Sub
       expect(await store.get(tooLarge.id)).toBeUndefined();
     });
 
+    describe('lease rows (same table and partition as the record)', () => {
+      const lease = (subscriptionId: string, at = '2026-03-01T10:00:00.000Z') => ({ subscriptionId, takenAt: at, renewedAt: at });
+
+      it('takes a lease once (conditional insert), renews it with its ETag, and frees it with its ETag', async () => {
+        // Prepare
+        const store = await createStore();
+        const record = buildSubscription();
+        await store.create(record);
+
+        // Act
+        const taken = await store.leases.create(lease(record.id));
+        const second = store.leases.create(lease(record.id));
+        const renewed = await store.leases.update({ ...taken.value, renewedAt: '2026-03-01T10:00:02.000Z' }, taken.etag);
+        const stale = store.leases.update(taken.value, taken.etag);
+        const staleDelete = store.leases.delete(record.id, taken.etag);
+
+        // Assess
+        await expect(second).rejects.toBeInstanceOf(AlreadyExistsError);
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyConflictError);
+        await expect(staleDelete).rejects.toBeInstanceOf(ConcurrencyConflictError);
+        expect(await store.leases.get(record.id)).toEqual(renewed);
+        await store.leases.delete(record.id, renewed.etag);
+        expect(await store.leases.get(record.id)).toBeUndefined();
+        await expect(store.leases.delete(record.id, renewed.etag)).rejects.toBeInstanceOf(NotFoundError);
+        expect((await store.list()).items.map((item) => item.value.id)).toEqual([record.id]);
+      });
+
+      it('writes the record and frees the lease in one transaction, and lists records only while a lease is held', async () => {
+        // Prepare
+        const store = await createStore();
+        const record = buildSubscription();
+        const created = await store.create(record);
+        await store.leases.create(lease(record.id));
+        const listedWhileHeld = (await store.list()).items.map((item) => item.value.id);
+
+        // Act
+        const updated = await store.update({ ...record, planId: 'gold' }, created.etag, { releaseLease: true });
+
+        // Assess
+        expect(listedWhileHeld).toEqual([record.id]);
+        expect(await store.get(record.id)).toEqual(updated);
+        expect(updated.value.planId).toBe('gold');
+        expect(await store.leases.get(record.id)).toBeUndefined();
+      });
+
+      it('changes neither the record nor the lease when the record moved on', async () => {
+        // Prepare
+        const store = await createStore();
+        const record = buildSubscription();
+        const created = await store.create(record);
+        const moved = await store.update({ ...record, name: 'Moved on' }, created.etag);
+        const held = await store.leases.create(lease(record.id));
+
+        // Act
+        const write = store.update({ ...record, planId: 'gold' }, created.etag, { releaseLease: true });
+
+        // Assess
+        await expect(write).rejects.toBeInstanceOf(ConcurrencyConflictError);
+        expect(await store.get(record.id)).toEqual(moved);
+        expect(await store.leases.get(record.id)).toEqual(held);
+      });
+
+      it('writes the record alone when the lease row is already gone', async () => {
+        // Prepare
+        const store = await createStore();
+        const record = buildSubscription();
+        const created = await store.create(record);
+
+        // Act
+        const updated = await store.update({ ...record, planId: 'gold' }, created.etag, { releaseLease: true });
+
+        // Assess
+        expect(await store.get(record.id)).toEqual(updated);
+        expect(await store.leases.get(record.id)).toBeUndefined();
+      });
+    });
+
     describeSubscriptionListContract(createStore);
   });
 }
