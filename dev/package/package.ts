@@ -95,7 +95,7 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
     },
     outfile: path.join(outDir, 'main.js'),
     write,
-    plugins: [lazyBoundaries(lazy, WORKER_PROVIDED, shared), preferCommonJs],
+    plugins: [lazyBoundaries(lazy, WORKER_PROVIDED, shared), preferCommonJs, englishZodOnly],
   });
 
   // 1. What registration needs, and which packages our code requires on first use.
@@ -110,7 +110,7 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
           ...common,
           stdin: { contents: lazyEntrySource(lazy.names), resolveDir: root, sourcefile: 'lazy (packages loaded on first use).js', loader: 'js' },
           outfile: path.join(outDir, LAZY_FILE),
-          plugins: [takeFromMain(probe.metafile.inputs, root, shared), preferCommonJs],
+          plugins: [takeFromMain(probe.metafile.inputs, root, shared), preferCommonJs, englishZodOnly],
         });
   // 3. main.js, its loader now providing those shared modules to lazy.js.
   const result = await bundle(mainOptions(new LazyPackages(), shared, true, [...lazy.names]));
@@ -195,6 +195,34 @@ const preferCommonJs: Plugin = {
       contents: `export * from ${JSON.stringify(args.path)};`,
       loader: 'js',
       resolveDir: pluginBuild.initialOptions.absWorkingDir ?? process.cwd(),
+    }));
+  },
+};
+
+const ZOD_LOCALES = 'zod-locales';
+const LOCALES_INDEX = '../locales/index.cjs';
+
+/**
+ * zod's index of error-message locales requires all of its 60-odd languages (about 365 KiB of the
+ * bundle, a fifth of main.js) for `z.locales`, which this app never uses: zod speaks English by
+ * default (zod/v4/classic configures `en` itself) and so do our error messages. In the artifact that
+ * index holds English only, so cold start neither reads nor compiles the other languages;
+ * `z.locales.en` still works, any other language is undefined. The unbundled build is unchanged.
+ */
+const englishZodOnly: Plugin = {
+  name: 'english-zod-only',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.cjs$/ }, (args) => {
+      if (!args.importer.split(path.sep).includes('zod')) return undefined;
+      // A path that names the stand-in, not this machine's folders (it is listed in the source map).
+      return { path: 'zod/v4/locales/index.cjs (English only)', namespace: ZOD_LOCALES, pluginData: args.resolveDir };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: ZOD_LOCALES }, (args) => ({
+      contents: `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+Object.defineProperty(exports, "en", { enumerable: true, get: () => require("./en.cjs").default });`,
+      loader: 'js',
+      resolveDir: path.join(args.pluginData as string, path.dirname(LOCALES_INDEX)),
     }));
   },
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -70,6 +71,9 @@ describe('the deployment artifact', () => {
     const lazySources = sourcesOf('lazy.js.map');
     expect(mainSources.some((s) => s.includes('shared/config.ts'))).toBe(true);
     for (const sources of [mainSources, lazySources]) expect(sources.filter((s) => /(^|\/)(dev|test)\//.test(s) && !s.includes('node_modules'))).toEqual([]);
+    // of zod's error-message locales only English ships (the one the app speaks)
+    expect(mainSources.filter((s) => s.includes('node_modules/zod/v4/locales/'))).toEqual(['../../node_modules/zod/v4/locales/en.cjs']);
+    expect(mainSources.filter((s) => /zod[\\/]v4[\\/]locales[\\/]/.test(s) && !s.endsWith('en.cjs') && !s.endsWith('(English only)'))).toEqual([]);
   });
 
   it('keeps the packages used on first use out of main.js: they are in lazy.js, once, and OpenTelemetry is not copied', () => {
@@ -177,6 +181,19 @@ describe('the local host serving build/app/', () => {
       await open.stop();
     }
   }, 120_000);
+
+  it("answers a malformed admin request with zod's English message, from the one locale the artifact ships", async () => {
+    // Act
+    const response = await fetch(`${stack.hostUrl}/api/subscriptions/${randomUUID()}/quantity`, {
+      method: 'POST',
+      headers: { 'x-functions-key': FUNCTION_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 2, seats: 3 }),
+    });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/Unrecognized key: \\?"seats\\?"/);
+  });
 
   it('runs a purchase end to end: the landing page, then activation through the activations queue', async () => {
     // Arrange
