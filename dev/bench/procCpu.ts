@@ -5,9 +5,21 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN where /proc is missing. */
 export function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+  return pid === undefined ? Number.NaN : statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of this process's main thread alone (the JavaScript thread), in ms, from
+ * /proc/self/task/<pid>/stat: without the threads that collect garbage, compile and run the
+ * libuv pool, which `process.cpuUsage()` counts too. NaN where /proc is missing.
+ */
+export function mainThreadCpuMs(): number {
+  return statCpuMs(`/proc/self/task/${process.pid}/stat`);
+}
+
+function statCpuMs(file: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const utime = Number(fields[11]);
