@@ -36,7 +36,7 @@ export async function handOverOperation(deps: HandOverDeps, row: OperationRecord
     if (!(error instanceof AlreadyExistsError)) throw error;
     return repeat(deps, row.id);
   }
-  await deps.queue.send(operationMessage(row.id, row.subscriptionId, row.action, undefined, { receivedAt: row.receivedAt, etag }));
+  await deps.queue.send(operationMessage(row.id, row.subscriptionId, row.action, { row: { receivedAt: row.receivedAt, etag } }));
   return { outcome: 'queued' };
 }
 

@@ -42,9 +42,14 @@ export interface RowVersion {
   etag: string;
 }
 
-export function operationMessage(operationId: string, subscriptionId: string, action: string, check?: number, row?: RowVersion): OperationMessage {
-  const message: OperationMessage = { v: OPERATION_MESSAGE_VERSION, operationId, subscriptionId, action };
-  if (check !== undefined) message.check = check;
-  if (row !== undefined) Object.assign(message, { receivedAt: row.receivedAt, etag: row.etag });
-  return message;
+export function operationMessage(operationId: string, subscriptionId: string, action: string, extra: { check?: number; row?: RowVersion } = {}): OperationMessage {
+  const { check, row } = extra;
+  return {
+    v: OPERATION_MESSAGE_VERSION,
+    operationId,
+    subscriptionId,
+    action,
+    ...(check === undefined ? {} : { check }),
+    ...(row === undefined ? {} : { receivedAt: row.receivedAt, etag: row.etag }),
+  };
 }

@@ -186,7 +186,7 @@ async function waitForFinal(deps: ProcessOperationDeps, message: OperationMessag
 async function requeue(deps: ProcessOperationDeps, message: OperationMessage, row: RowVersion, maxDelaySeconds = MAX_REQUEUE_DELAY_SECONDS): Promise<void> {
   const check = (message.check ?? 0) + 1;
   const delay = Math.min(maxDelaySeconds, 2 ** Math.min(check - 1, 5));
-  await deps.queue.send(operationMessage(message.operationId, message.subscriptionId, message.action, check, { receivedAt: row.receivedAt, etag: row.etag }), {
+  await deps.queue.send(operationMessage(message.operationId, message.subscriptionId, message.action, { check, row }), {
     visibilityDelaySeconds: delay,
   });
 }

@@ -183,7 +183,7 @@ export function operationsRig(settings: Partial<ProcessOperationSettings> = {}) 
     // As the intake hands it over: the message carries the row's receipt time and ETag.
     const receivedAt = clock.now().toISOString();
     const created = await stores.operations.create({ id: operationId, subscriptionId, action, state: 'Received', receivedAt, updatedAt: receivedAt, attempts: 0 });
-    return operationMessage(operationId, subscriptionId, action, undefined, { receivedAt, etag: created.etag });
+    return operationMessage(operationId, subscriptionId, action, { row: { receivedAt, etag: created.etag } });
   };
   /** Both sides know the subscription (as after a landing page activation). */
   const known = async (overrides: Partial<MarketplaceSubscription> = {}): Promise<MarketplaceSubscription> => {
