@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
@@ -14,6 +15,7 @@ import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Tel
 import { tracedQueue } from '../../shared/telemetry/tracedQueue';
 import { webhookDependenciesFrom, type WebhookDependencies } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
+import { childRuntime } from './childRuntime';
 import { machineLoad, mainThreadCpuMs } from './procCpu';
 import { formatMs, percentile, timed } from './stats';
 import { startBenchKeys } from './webhook.bench';
@@ -61,6 +63,8 @@ interface Figures {
   cpuMs: number;
   /** The same for the main (JavaScript) thread alone: the rest is garbage collection, compilation and I/O threads. */
   mainCpuMs: number;
+  /** Garbage collection pauses of the main thread per acknowledgement (PerformanceObserver `gc` entries), in ms. */
+  gcMs: number;
   p50: number;
   p99: number;
   spans: number;
@@ -69,10 +73,9 @@ interface Figures {
 
 export async function run(): Promise<void> {
   const azurite = inMemory() ? undefined : await startAzurite();
-  const keys = await startBenchKeys();
+  const keys = await startWebhookKeys();
   try {
-    const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
-    const env = { ...process.env, ...(azurite === undefined ? {} : { BENCH_STORAGE: azurite.connectionString }), BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization };
+    const env = { ...process.env, ...(azurite === undefined ? {} : { BENCH_STORAGE: azurite.connectionString }), ...keys.env };
     const results: Record<Variant, Figures[]> = { plain: [], context: [], telemetry: [], sampled: [] };
     const runtime = childRuntime();
     const rounds = setting('BENCH_ROUNDS', ROUNDS);
@@ -93,7 +96,7 @@ export async function run(): Promise<void> {
       for (const variant of VARIANTS) {
         const f = figures[variant];
         results[variant].push(f);
-        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${f.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${f.count} in the window (${f.rate.toFixed(0)}/s), p50 ${formatMs(f.p50)}, p99 ${formatMs(f.p99)}${f.spans + f.logs > 0 ? `, ${f.spans} spans, ${f.logs} log records exported` : ''}`);
+        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${f.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${f.count} in the window (${f.rate.toFixed(0)}/s), GC pauses ${f.gcMs.toFixed(3)} ms, p50 ${formatMs(f.p50)}, p99 ${formatMs(f.p99)}${f.spans + f.logs > 0 ? `, ${f.spans} spans, ${f.logs} log records exported` : ''}`);
       }
     }
     const median = (values: number[]): number => percentile(values, 50);
@@ -122,17 +125,6 @@ export async function run(): Promise<void> {
 function setting(name: string, fallback: number): number {
   const wanted = Number(process.env[name] ?? fallback);
   return Number.isInteger(wanted) && wanted > 0 ? wanted : fallback;
-}
-
-/**
- * The Node binary and flags the measuring processes run with: `BENCH_NODE` (a path; default: the
- * node running the bench) and `BENCH_NODE_ARGS` (space-separated, e.g. `--experimental-async-context-frame`),
- * so the same figures can be taken on each runtime the app may be deployed on.
- */
-function childRuntime(): { node: string; args: string[] } {
-  const node = process.env.BENCH_NODE?.trim() ?? '';
-  const args = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
-  return { node: node.length > 0 ? node : process.execPath, args };
 }
 
 /** One round: every variant in its own process; once all have warmed up, they measure the same window. */
@@ -170,7 +162,7 @@ async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS
     for (const { child } of children) child.stdin.write(`${end}\n`);
     const figures = await Promise.all(results);
     // Each exits by itself once it has answered (and writes its profile first under `--cpu-prof`).
-    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('close', resolve)) : undefined)));
+    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('close', resolve)) : Promise.resolve())));
     return Object.fromEntries(children.map(({ variant }, i) => [variant, JSON.parse(figures[i] as string) as Figures])) as Record<Variant, Figures>;
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill();
@@ -179,15 +171,6 @@ async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS
 
 /** One measurement in this process: `plain` (no telemetry) or `telemetry` (in-memory exporters). */
 async function measure(variant: Variant): Promise<Figures> {
-  const config = loadConfig({
-    AzureWebJobsStorage: process.env.BENCH_STORAGE ?? 'UseDevelopmentStorage=true',
-    MARKETPLACE_TENANT_ID: TENANT,
-    MARKETPLACE_CLIENT_ID: CLIENT,
-    MARKETPLACE_CLIENT_SECRET: 'not-used-by-the-webhook',
-    WEBHOOK_JWKS_URL: process.env.BENCH_JWKS,
-    STORAGE_TABLE_PREFIX: `bench${variant}`,
-    LOG_LEVEL: 'info',
-  });
   let telemetry: Telemetry = noTelemetry;
   /** Spans and log records exported since the last call (and forgets them). */
   let exported = (): Promise<{ spans: number; logs: number }> => Promise.resolve({ spans: 0, logs: 0 });
@@ -206,14 +189,62 @@ async function measure(variant: Variant): Promise<Figures> {
     const inner = telemetry;
     telemetry = { ...inner, enabled: true, inSpan: (_name, _options, fn) => context.with(context.active(), () => fn({ setAttributes: () => undefined, fail: () => undefined })) };
   }
+  const deliver = await webhookDeliverer(telemetry, variant);
+  await timed(WARM_UP, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
+  await exported();
+  process.stdout.write('ready\n');
+  const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
+  const durations: number[] = [];
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const worker = async (): Promise<void> => {
+    while (Date.now() < end) {
+      const start = performance.now();
+      await deliver();
+      durations.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
+  const { spans, logs } = await exported();
+  const used = process.cpuUsage(cpu);
+  gc.disconnect();
+  const mainUsed = mainThreadCpuMs() - mainBefore;
+  const count = durations.length;
+  return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, mainCpuMs: mainUsed / count, gcMs: gcMs / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
+}
+
+/**
+ * One acknowledgement per call: a signed Renew webhook (a new operation each time) through the
+ * `webhook` trigger, wrapped by the preInvocation hook every trigger gets (nothing is wrapped without
+ * telemetry), with the app's real dependencies on `telemetry`; storage is Azurite (BENCH_STORAGE) or
+ * in memory (`storage`; by default BENCH_STORAGE_MODE). Rejects unless the webhook answers 200. Needs BENCH_JWKS
+ * and BENCH_AUTHORIZATION from `startBenchKeys`.
+ */
+export async function webhookDeliverer(telemetry: Telemetry, label: string, storage: 'memory' | 'azurite' = inMemory() ? 'memory' : 'azurite'): Promise<() => Promise<void>> {
+  const config = loadConfig({
+    AzureWebJobsStorage: process.env.BENCH_STORAGE ?? 'UseDevelopmentStorage=true',
+    MARKETPLACE_TENANT_ID: TENANT,
+    MARKETPLACE_CLIENT_ID: CLIENT,
+    MARKETPLACE_CLIENT_SECRET: 'not-used-by-the-webhook',
+    WEBHOOK_JWKS_URL: process.env.BENCH_JWKS,
+    STORAGE_TABLE_PREFIX: `bench${label}`,
+    LOG_LEVEL: 'info',
+  });
   const credential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   // Imported here: loading a function file outside a Functions worker prints warnings (test mode).
   const { createWebhookHandler } = await import('../../functions/webhook');
   const app = buildDependencies(config, { telemetry, marketplaceCredential: credential });
-  const deps = inMemory() ? { ...webhookDependenciesFrom(app), ...inMemoryStorage(telemetry) } : webhookDependenciesFrom(app);
+  const deps = storage === 'memory' ? { ...webhookDependenciesFrom(app), ...inMemoryStorage(telemetry) } : webhookDependenciesFrom(app);
   const handler = createWebhookHandler(() => deps);
   const authorization = process.env.BENCH_AUTHORIZATION ?? '';
-  const deliver = async (): Promise<void> => {
+  return async () => {
     const body = { id: randomUUID(), activityId: randomUUID(), subscriptionId: randomUUID(), action: 'Renew', status: 'Succeeded', operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
     const request = new HttpRequest({ method: 'POST', url: 'http://127.0.0.1:7071/api/webhook', headers: { authorization, 'content-type': 'application/json' }, body: { string: JSON.stringify(body) } });
     const context = new InvocationContext({
@@ -228,28 +259,13 @@ async function measure(variant: Variant): Promise<Figures> {
     const response = (await (hook.functionHandler as typeof handler)(request, context)) as { status?: number };
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
   };
-  await timed(WARM_UP, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
-  await exported();
-  process.stdout.write('ready\n');
-  const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
-  const durations: number[] = [];
-  const began = performance.now();
-  const cpu = process.cpuUsage();
-  const mainBefore = mainThreadCpuMs();
-  const worker = async (): Promise<void> => {
-    while (Date.now() < end) {
-      const start = performance.now();
-      await deliver();
-      durations.push(performance.now() - start);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
-  const { spans, logs } = await exported();
-  const used = process.cpuUsage(cpu);
-  const mainUsed = mainThreadCpuMs() - mainBefore;
-  const count = durations.length;
-  return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, mainCpuMs: mainUsed / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
+}
+
+/** The JWKS server and the authorization header the measuring processes need (BENCH_JWKS, BENCH_AUTHORIZATION). */
+export async function startWebhookKeys(): Promise<{ env: NodeJS.ProcessEnv; close: () => Promise<void> }> {
+  const keys = await startBenchKeys();
+  const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
+  return { env: { BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization }, close: () => keys.close() };
 }
 
 /** `BENCH_STORAGE_MODE=memory`: the ledger and the queue in this process, no Azurite. */
