@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { createInterface } from 'node:readline';
 import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
@@ -37,6 +37,7 @@ import { startBenchKeys } from './webhook.bench';
  * measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the window.
  */
 const WARM_UP = 300;
+/** Acknowledgements in flight in each measuring process; BENCH_CONCURRENCY overrides. */
 const CONCURRENCY = 50;
 /** Rounds (each runs every variant once); BENCH_ROUNDS overrides. */
 const ROUNDS = 3;
@@ -63,7 +64,7 @@ interface Figures {
   cpuMs: number;
   /** The same for the main (JavaScript) thread alone: the rest is garbage collection, compilation and I/O threads. */
   mainCpuMs: number;
-  /** Garbage collection pauses of the main thread per acknowledgement (PerformanceObserver `gc` entries), in ms. */
+  /** Garbage collection pauses of the main thread per acknowledgement (v8.GCProfiler), in ms. */
   gcMs: number;
   p50: number;
   p99: number;
@@ -89,7 +90,7 @@ export async function run(): Promise<void> {
     });
     console.log(`measured in child processes: node ${version}${runtime.args.length > 0 ? ` ${runtime.args.join(' ')}` : ''}${runtime.node === process.execPath ? '' : ` (${runtime.node})`}`);
     console.log(`storage: ${azurite === undefined ? 'in memory (BENCH_STORAGE_MODE=memory)' : 'Azurite'}; exporters drain each batch${process.env.BENCH_RETAIN_SPANS === '1' ? ' and keep every span and log record until the end of the window (BENCH_RETAIN_SPANS=1)' : ''}`);
-    console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${CONCURRENCY} in flight each`);
+    console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${setting('BENCH_CONCURRENCY', CONCURRENCY)} in flight each`);
     console.log(`before: ${machineLoad()}`);
     for (let round = 0; round < rounds; round += 1) {
       const figures = await sideBySide(runtime, env, windowMs);
@@ -190,7 +191,8 @@ async function measure(variant: Variant): Promise<Figures> {
     telemetry = { ...inner, enabled: true, inSpan: (_name, _options, fn) => context.with(context.active(), () => fn({ setAttributes: () => undefined, fail: () => undefined })) };
   }
   const deliver = await webhookDeliverer(telemetry, variant);
-  await timed(WARM_UP, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
+  const concurrency = setting('BENCH_CONCURRENCY', CONCURRENCY);
+  await timed(WARM_UP, concurrency, deliver); // warm-up: keys fetched, tables and queue created, code hot
   await exported();
   process.stdout.write('ready\n');
   const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
@@ -198,11 +200,10 @@ async function measure(variant: Variant): Promise<Figures> {
   const began = performance.now();
   const cpu = process.cpuUsage();
   const mainBefore = mainThreadCpuMs();
-  let gcMs = 0;
-  const gc = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) gcMs += entry.duration;
-  });
-  gc.observe({ entryTypes: ['gc'] });
+  // Read synchronously at the end (a PerformanceObserver is called back only when the event loop
+  // turns, which an in-memory run may never do inside the window).
+  const gc = new GCProfiler();
+  gc.start();
   const worker = async (): Promise<void> => {
     while (Date.now() < end) {
       const start = performance.now();
@@ -210,11 +211,11 @@ async function measure(variant: Variant): Promise<Figures> {
       durations.push(performance.now() - start);
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
   const { spans, logs } = await exported();
   const used = process.cpuUsage(cpu);
-  gc.disconnect();
+  const gcMs = (gc.stop()?.statistics ?? []).reduce((sum, event) => sum + event.cost, 0) / 1000;
   const mainUsed = mainThreadCpuMs() - mainBefore;
   const count = durations.length;
   return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, mainCpuMs: mainUsed / count, gcMs: gcMs / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
