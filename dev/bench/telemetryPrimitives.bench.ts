@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { childRuntime } from './childRuntime';
+import { childRuntime, reportFromChild } from './childRuntime';
 import { startWebhookKeys, webhookDeliverer } from './webhookTelemetry.bench';
 import { noTelemetry, type Telemetry, withTraceCarrier } from '../../shared/telemetry';
 import { machineLoad } from './procCpu';
@@ -182,15 +182,4 @@ async function measure(): Promise<Figures> {
   return { rounds, spans, logs };
 }
 
-if (require.main === module && process.argv[2] === 'measure') {
-  measure().then(
-    (figures) => {
-      process.stdout.write(`${JSON.stringify(figures)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module && process.argv[2] === 'measure') reportFromChild(measure);

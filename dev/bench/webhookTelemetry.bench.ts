@@ -15,7 +15,7 @@ import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Tel
 import { tracedQueue } from '../../shared/telemetry/tracedQueue';
 import { webhookDependenciesFrom, type WebhookDependencies } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
-import { childRuntime } from './childRuntime';
+import { childRuntime, reportFromChild } from './childRuntime';
 import { machineLoad, mainThreadCpuMs } from './procCpu';
 import { formatMs, percentile, timed } from './stats';
 import { startBenchKeys } from './webhook.bench';
@@ -313,14 +313,5 @@ function inMemoryStorage(telemetry: Telemetry): Pick<WebhookDependencies, 'opera
 
 if (require.main === module) {
   const variant = VARIANTS.find((name) => name === process.argv[2]) ?? 'plain';
-  measure(variant).then(
-    (figures) => {
-      process.stdout.write(`${JSON.stringify(figures)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  reportFromChild(() => measure(variant));
 }
