@@ -22,7 +22,8 @@ import { startBenchKeys } from './webhook.bench';
 
 /**
  * Acknowledgement throughput of the webhook with telemetry exporting (the real OpenTelemetry wiring,
- * in-memory exporters, batch processors as in production) and without (no exporter configured: what
+ * batch processors as in production, exporters that drain each batch as a network exporter does:
+ * drainingTelemetry.ts) and without (no exporter configured: what
  * a deployment without telemetry runs), in the same run. Each variant is its own child process, so
  * the baseline never loads OpenTelemetry or its AsyncLocalStorage context manager.
  *
@@ -32,9 +33,12 @@ import { startBenchKeys } from './webhook.bench';
  * cost is read from the CPU time each worker process spends per acknowledgement; each round gives
  * one cost per variant against the baseline of the same window, and the median over the rounds is
  * reported. Each delivery is a signed Renew webhook through the `webhook` trigger (and, with
- * telemetry, the preInvocation wrapper every trigger gets), verified, recorded and queued in Azurite,
- * the host and the HTTP client left out. `BENCH_NODE` / `BENCH_NODE_ARGS` choose the runtime of the
- * measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the window.
+ * telemetry, the preInvocation wrapper every trigger gets), verified, recorded and queued in Azurite
+ * (or in memory with `BENCH_STORAGE_MODE=memory`, so that the Azure SDK's work does not drown the
+ * telemetry's), the host and the HTTP client left out. `BENCH_NODE` / `BENCH_NODE_ARGS` choose the
+ * runtime of the measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the
+ * window, `BENCH_CONCURRENCY` the acknowledgements in flight; `BENCH_RETAIN_SPANS=1` keeps every
+ * exported span and log record until the end of the window, as the SDK's in-memory exporters do.
  */
 const WARM_UP = 300;
 /** Acknowledgements in flight in each measuring process; BENCH_CONCURRENCY overrides. */
@@ -48,7 +52,7 @@ const CLIENT = '66666666-7777-8888-9999-000000000000';
 
 /**
  * plain: no telemetry; context: only the AsyncLocalStorage context manager; telemetry: everything,
- * in-memory exporters, default settings; sampled: the same with `OTEL_TRACES_SAMPLER=traceidratio`
+ * draining exporters, default settings; sampled: the same with `OTEL_TRACES_SAMPLER=traceidratio`
  * and `OTEL_TRACES_SAMPLER_ARG=0.1` (an operator's option, not the default).
  */
 const VARIANTS = ['plain', 'context', 'telemetry', 'sampled'] as const;
@@ -170,7 +174,7 @@ async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS
   }
 }
 
-/** One measurement in this process: `plain` (no telemetry) or `telemetry` (in-memory exporters). */
+/** One measurement in this process: `plain` (no telemetry) or `telemetry` (draining exporters). */
 async function measure(variant: Variant): Promise<Figures> {
   let telemetry: Telemetry = noTelemetry;
   /** Spans and log records exported since the last call (and forgets them). */
