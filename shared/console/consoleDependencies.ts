@@ -41,7 +41,7 @@ export function getConsoleAppDependencies(): ConsoleAppDependencies {
   if (cached === undefined) {
     const app = getDependencies();
     const readiness = (context: InvocationContext): Promise<ReadinessReport> => {
-      const deps = getReadinessDependencies();
+      const deps = getReadinessDependencies(context);
       return checkReadiness({ checks: deps.checks, clock: deps.clock, logger: deps.logger(context) });
     };
     const statusCounts = cachedStatusCounts(app.subscriptionStatuses, app.clock);

@@ -142,6 +142,18 @@ describe('traces on the local stack', () => {
     expect(traceOf(consumer.traceId).map((span) => span.name)).toContain('POST /saas/subscriptions/{subscriptionId}/activate');
   });
 
+  it('puts the readiness probe of the Marketplace API in the trace of its GET /api/health/ready invocation', async () => {
+    // Act
+    const response = await client.page('/api/health/ready');
+
+    // Assess
+    expect([200, 503]).toContain(response.status);
+    const trace = await eventually('the readiness trace', () => completeTrace('GET /api/health/ready', ['GET /saas/subscriptions/{subscriptionId}']));
+    const request = spanIn(trace, 'GET /api/health/ready')!;
+    const probe = spanIn(trace, 'GET /saas/subscriptions/{subscriptionId}')!;
+    expect(probe.parentSpanId).toBe(request.spanId);
+  });
+
   it('exports log records with their fields as attributes, the metrics of the contract, and no secret', async () => {
     // Assess (after the flows above)
     await eventually('metrics', () => (otlp.metricNames.has('operation.processed') && otlp.metricNames.has('activation.completed') ? true : undefined), 10_000);
