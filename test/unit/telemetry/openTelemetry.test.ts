@@ -146,6 +146,14 @@ describe('noTelemetry', () => {
     expect(result).toEqual({ a: 1 });
     expect(noTelemetry.currentCarrier()).toBeUndefined();
   });
+
+  it('hands its work a span whose scoped telemetry is noTelemetry itself', async () => {
+    // Act
+    const scoped = await noTelemetry.inSpan('x', {}, (span) => Promise.resolve(span.telemetry));
+
+    // Assess
+    expect(scoped).toBe(noTelemetry);
+  });
 });
 
 describe('traceCarrierOf', () => {
