@@ -67,6 +67,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     azuriteBinary(),
     '--inMemoryPersistence',
     '--disableTelemetry',
+    // No access log: nobody reads it (the output is drained), and writing it costs Azurite CPU per request.
+    '--silent',
     '--skipApiVersionCheck',
     '--loose',
     '--blobHost', '127.0.0.1',
