@@ -10,10 +10,10 @@ import { QUEUE_NAMES } from '../shared/storage';
  */
 type ActivationAppDependencies = Pick<AppDependencies, 'marketplace' | 'subscriptions' | 'history' | 'operations' | 'isv' | 'clock' | 'logger'>;
 
-export function createActivateSubscriptionHandler(getDeps: () => ActivationAppDependencies = getDependencies) {
+export function createActivateSubscriptionHandler(getDeps: (context: InvocationContext) => ActivationAppDependencies = getDependencies) {
   // Returns the outcome (no output binding uses it) so that the telemetry hook can count it.
   return async function activateSubscriptionHandler(message: unknown, context: InvocationContext): Promise<ActivationOutcome> {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const parsed = parseActivationMessage(message);
     const logger = deps.logger(context, { subscriptionId: parsed.subscriptionId });
     const { marketplace, subscriptions, history, operations, isv, clock } = deps;

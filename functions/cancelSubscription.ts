@@ -5,11 +5,11 @@ import type { Logger } from '../shared/logging';
 import { requestPublisherChange } from '../shared/publisherOperations';
 
 /** POST /api/subscriptions/{subscriptionId}/cancel (no body): DELETE at the marketplace; 202 + Location (status URL). */
-export function createCancelSubscriptionHandler(getDeps: () => AdminDependencies) {
+export function createCancelSubscriptionHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function cancelSubscription(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     let logger: Logger | undefined;
     try {
-      const deps = getDeps();
+      const deps = getDeps(context);
       logger = deps.logger(context);
       const id = subscriptionIdParam(request.params.subscriptionId);
       return changeResponse(await requestPublisherChange(changeDeps(deps, logger), id, { action: 'Unsubscribe' }), context.invocationId);

@@ -6,11 +6,11 @@ import type { Logger } from '../shared/logging';
 import { requestPublisherChange } from '../shared/publisherOperations';
 
 /** POST /api/subscriptions/{subscriptionId}/plan `{ "planId": "…" }`: 202 + Location (status URL), or 400 with the reasons. */
-export function createChangePlanHandler(getDeps: () => AdminDependencies) {
+export function createChangePlanHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function changePlan(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     let logger: Logger | undefined;
     try {
-      const deps = getDeps();
+      const deps = getDeps(context);
       logger = deps.logger(context);
       const id = subscriptionIdParam(request.params.subscriptionId);
       const { planId } = await readJsonBody(request, changePlanBodySchema, { maxBytes: MAX_ADMIN_BODY_BYTES });

@@ -6,11 +6,11 @@ import type { Logger } from '../shared/logging';
 import { requestPublisherChange } from '../shared/publisherOperations';
 
 /** POST /api/subscriptions/{subscriptionId}/quantity `{ "quantity": n }`: 202 + Location (status URL), or 400 with the reasons. */
-export function createChangeQuantityHandler(getDeps: () => AdminDependencies) {
+export function createChangeQuantityHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function changeQuantity(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     let logger: Logger | undefined;
     try {
-      const deps = getDeps();
+      const deps = getDeps(context);
       logger = deps.logger(context);
       const id = subscriptionIdParam(request.params.subscriptionId);
       const { quantity } = await readJsonBody(request, changeQuantityBodySchema, { maxBytes: MAX_ADMIN_BODY_BYTES });

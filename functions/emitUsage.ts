@@ -14,9 +14,9 @@ export const EMIT_USAGE_SCHEDULE = '0 10 * * * *';
  */
 type EmitUsageAppDeps = Pick<EmitUsageDeps, 'usage' | 'marketplace' | 'clock'> & { runs: NonNullable<EmitUsageDeps['runs']> } & Pick<AppDependencies, 'logger'> & { config: Pick<Config, 'metering'> };
 
-export function createEmitUsageHandler(getDeps: () => EmitUsageAppDeps) {
+export function createEmitUsageHandler(getDeps: (context: InvocationContext) => EmitUsageAppDeps) {
   return async (_timer: Timer, context: InvocationContext): Promise<EmissionReport> => {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const { settleMs, claimTimeoutMs } = deps.config.metering;
     const { usage, marketplace, clock, runs } = deps;
     return emitUsage({ usage, marketplace, clock, runs, newId: randomUUID, settleMs, claimTimeoutMs, logger: deps.logger(context) });

@@ -4,11 +4,11 @@ import { json, toHttpResponse } from '../shared/http/responses';
 import type { Logger } from '../shared/logging';
 
 /** GET /api/subscriptions/{subscriptionId}[?historyPageSize&historyContinuationToken]: record, plan catalog, history. */
-export function createGetSubscriptionDetailHandler(getDeps: () => AdminDependencies) {
+export function createGetSubscriptionDetailHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function getSubscriptionDetail(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     let logger: Logger | undefined;
     try {
-      const deps = getDeps();
+      const deps = getDeps(context);
       logger = deps.logger(context);
       const id = subscriptionIdParam(request.params.subscriptionId);
       return json(200, await detail({ ...deps, logger }, id, parseDetailQuery(request.query)));

@@ -6,9 +6,9 @@ import { checkReadiness, getReadinessDependencies, type ReadinessDependencies } 
  * GET /api/health/ready (function key): every dependency checked in parallel, each with a timeout;
  * 200 when ready, 503 naming the failing checks. GET /api/health stays the cheap liveness answer.
  */
-export function createHealthReadyHandler(getDeps: () => ReadinessDependencies) {
+export function createHealthReadyHandler(getDeps: (context: InvocationContext) => ReadinessDependencies) {
   return async function healthReady(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const report = await checkReadiness({ checks: deps.checks, clock: deps.clock, logger: deps.logger(context) });
     return json(report.status === 'ready' ? 200 : 503, report);
   };

@@ -8,10 +8,10 @@ import { loggerFromContext } from '../shared/logging';
  * account". Anonymous at the host level: the purchase token (and Easy Auth, when configured) is
  * the credential. Always answers with an HTML page or a redirect.
  */
-export function createLandingHandler(getDeps: () => LandingAppDependencies = getDependencies) {
+export function createLandingHandler(getDeps: (context: InvocationContext) => LandingAppDependencies = getDependencies) {
   return function landing(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     return serveLandingPage(
-      () => landingDependencies(getDeps(), context),
+      () => landingDependencies(getDeps(context), context),
       { url: request.url, headers: request.headers, invocationId: context.invocationId },
       loggerFromContext(context),
     );

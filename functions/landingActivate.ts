@@ -8,10 +8,10 @@ import { loggerFromContext } from '../shared/logging';
  * Anonymous at the host level: the signed form token is the credential. Answers 303 back to the
  * page, or an HTML page saying why nothing was done.
  */
-export function createLandingActivateHandler(getDeps: () => LandingAppDependencies = getDependencies) {
+export function createLandingActivateHandler(getDeps: (context: InvocationContext) => LandingAppDependencies = getDependencies) {
   return function landingActivate(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     return serveActivationForm(
-      () => landingDependencies(getDeps(), context),
+      () => landingDependencies(getDeps(context), context),
       { url: request.url, headers: request.headers, body: request.body, invocationId: context.invocationId },
       loggerFromContext(context),
     );

@@ -8,10 +8,10 @@ import { QUEUE_NAMES } from '../shared/storage';
  * Queue trigger on `operations`: one marketplace operation accepted by the webhook. Throws on
  * failure so that the queue retries (and, after the last attempt, moves it to `operations-poison`).
  */
-export function createProcessOperationHandler(getDeps: () => OperationsDependencies) {
+export function createProcessOperationHandler(getDeps: (context: InvocationContext) => OperationsDependencies) {
   // Returns the result (no output binding uses it) so that the telemetry hook can count it.
   return async function processOperation(queueItem: unknown, context: InvocationContext): Promise<ProcessResult> {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const message = parseOperationMessage(queueItem);
     const logger = deps.logger(context, { queueMessageId: context.triggerMetadata?.id });
     const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);

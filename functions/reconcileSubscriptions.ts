@@ -6,9 +6,9 @@ import { isReconcileHour, RECONCILE_SCHEDULE, reconcileSubscriptions as reconcil
  * Timer, minute 20 of every hour (UTC): reconciles with the marketplace when the hour is a multiple
  * of RECONCILE_EVERY_HOURS (0: never). Throws when Microsoft cannot be listed, so the failure shows.
  */
-export function createReconcileSubscriptionsHandler(getDeps: () => AdminDependencies) {
+export function createReconcileSubscriptionsHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function reconcileSubscriptions(_timer: Timer, context: InvocationContext): Promise<ReconcileReport | undefined> {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const logger = deps.logger(context, { component: 'reconciliation' });
     if (!isReconcileHour(deps.clock.now(), deps.config.reconciliation.everyHours)) {
       logger.debug('not a reconciliation hour', { everyHours: deps.config.reconciliation.everyHours });

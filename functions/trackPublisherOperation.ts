@@ -8,9 +8,9 @@ import { QUEUE_NAMES } from '../shared/storage';
  * not final yet the use case puts the message back with a longer visibility delay. Throws on
  * failure so that the queue retries (and, after the last attempt, moves it to the poison queue).
  */
-export function createTrackPublisherOperationHandler(getDeps: () => AdminDependencies) {
+export function createTrackPublisherOperationHandler(getDeps: (context: InvocationContext) => AdminDependencies) {
   return async function trackPublisherOperation(queueItem: unknown, context: InvocationContext): Promise<void> {
-    const deps = getDeps();
+    const deps = getDeps(context);
     const message = parseTrackingMessage(queueItem);
     await track(trackDeps(deps, deps.logger(context, { queueMessageId: context.triggerMetadata?.id })), message);
   };

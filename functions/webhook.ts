@@ -9,11 +9,11 @@ import { getWebhookDependencies, type WebhookDependencies } from '../shared/webh
  * is authenticated by its Entra bearer token (401 with a reason code). 200 once the operation is
  * recorded and queued; the work happens in processOperation.
  */
-export function createWebhookHandler(getDeps: () => WebhookDependencies) {
+export function createWebhookHandler(getDeps: (context: InvocationContext) => WebhookDependencies) {
   return async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     let logger: Logger | undefined;
     try {
-      const deps = getDeps();
+      const deps = getDeps(context);
       logger = deps.logger(context);
       const receipt = await receiveWebhook({ ...deps, logger }, request);
       return json(200, receipt);

@@ -4,19 +4,24 @@ import { systemClock, type Clock } from './clock';
 import { getConfig, type Config, type StorageSettings as StorageConfig } from './config';
 import { consoleLogger, loggerFromContext, type LogFields, type Logger } from './logging';
 import { type IsvHooks } from './isv/hooks';
-import { createIsvHooks } from './isv/createIsvHooks';
-import { azureIdentityCredentials, createMarketplaceClient, createMarketplaceCredential, type MarketplaceApi } from './marketplace';
+import { isvHooksFor } from './isv/createIsvHooks';
+import { azureIdentityCredentials, createMarketplaceCredential, marketplaceClientsFor, type MarketplaceApi } from './marketplace';
 import { createPlanCatalog, type PlanCatalog } from './catalog';
 import { createUsageStore, type UsageStore } from './metering';
 import { createJobRunStore, type JobRunStore } from './runs';
 import { createQueue, createTableStores, searchIndexedSubscriptions, type MessageQueue, type QueueName, type StorageSettings, type TableStores } from './storage';
-import { getTelemetry, type Telemetry } from './telemetry';
+import { getTelemetry, invocationTelemetry, type Telemetry } from './telemetry';
 import { tracedQueue } from './telemetry/tracedQueue';
 
 /**
  * The composition root: the one place that turns configuration into real adapters. Built lazily
  * on the first invocation and kept for the life of the worker, so a bad setting fails that
  * invocation with a clear ConfigurationError instead of stopping function registration.
+ *
+ * The adapters that make spans (queues, the Marketplace client, the ISV hooks) use `telemetry`; the
+ * process-wide ones have no trace scope (their spans are roots). `forInvocation(context)` gives the
+ * same dependencies with those adapters bound to one invocation's span; the objects that hold
+ * caches (table and queue clients, the Marketplace credential and its tokens) stay the process's.
  */
 export interface AppDependencies extends TableStores {
   readonly config: Readonly<Config>;
@@ -35,7 +40,14 @@ export interface AppDependencies extends TableStores {
   /** Spans, contract metrics and exported log records (does nothing unless an exporter is configured). */
   readonly telemetry: Telemetry;
   queue<T>(name: QueueName): MessageQueue<T>;
+  /** The invocation's logger; with telemetry, its log records belong to the invocation's trace. */
   logger(context: InvocationContext, fields?: LogFields): Logger;
+  /**
+   * These dependencies for one invocation: its queues, Marketplace client and ISV hooks make their
+   * spans under the invocation's span (shared/telemetry/invocationScope.ts). This same object when
+   * telemetry is off or the invocation runs in no span: nothing is allocated then.
+   */
+  forInvocation(context: InvocationContext): AppDependencies;
 }
 
 export interface DependencyOverrides {
@@ -71,10 +83,19 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const stores = createTableStores(storage);
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? getTelemetry();
+  const queueClients = new Map<string, MessageQueue<unknown>>();
+  const queueClient = (name: QueueName): MessageQueue<unknown> => {
+    let queue = queueClients.get(name);
+    if (queue === undefined) {
+      queue = createQueue<unknown>(storage, name);
+      queueClients.set(name, queue);
+    }
+    return queue;
+  };
   const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
   const marketplaceCredential = overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth);
-  const marketplace = createMarketplaceClient({
+  const marketplaceFor = marketplaceClientsFor({
     baseUrl: m.baseUrl,
     credential: marketplaceCredential,
     extraAllowedHosts: m.extraAllowedHosts,
@@ -82,10 +103,29 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     maxAttempts: m.maxAttempts,
     retryBudgetMs: m.retryBudgetMs,
     clock,
-    telemetry,
   });
+  // Hooks outlive invocations, so their few warnings go to the process log.
+  const isvFor = isvHooksFor(config.isv, { clock, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) });
   const processLogger = consoleLogger({ level: config.logLevel, fields: { component: 'searchIndex' } });
-  return {
+  /** The same dependencies whose span-making adapters use `scoped` (built when first read). */
+  const boundTo = (scoped: Telemetry): AppDependencies => {
+    let marketplace: MarketplaceApi | undefined;
+    let isv: IsvHooks | undefined;
+    return {
+      ...app,
+      telemetry: scoped,
+      get marketplace() {
+        marketplace ??= marketplaceFor(scoped);
+        return marketplace;
+      },
+      get isv() {
+        isv ??= isvFor(scoped);
+        return isv;
+      },
+      queue: <T>(name: QueueName): MessageQueue<T> => tracedQueue(queueClient(name) as MessageQueue<T>, scoped),
+    };
+  };
+  const app: AppDependencies = {
     ...stores,
     // The console's search rows follow every subscription write (shared/storage/subscriptionSearch.ts).
     subscriptions: searchIndexedSubscriptions(stores.subscriptions, stores.searchIndex, (error, subscriptionId) =>
@@ -93,30 +133,54 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     ),
     config,
     clock,
-    marketplace,
+    marketplace: marketplaceFor(telemetry),
     marketplaceCredential,
-    // Hooks outlive invocations, so their few warnings go to the process log.
-    isv: createIsvHooks(config.isv, { clock, telemetry, logger: consoleLogger({ level: config.logLevel, fields: { component: 'isvHooks' } }) }),
+    isv: isvFor(telemetry),
     usage: createUsageStore(storage, { clock }),
     plans: createPlanCatalog(storage),
     runs: createJobRunStore(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
       let queue = queues.get(name);
       if (queue === undefined) {
-        queue = tracedQueue(createQueue<unknown>(storage, name), telemetry);
+        queue = tracedQueue(queueClient(name), telemetry);
         queues.set(name, queue);
       }
       return queue;
     },
     telemetry,
-    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields, telemetry }),
+    logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields, telemetry: invocationTelemetry(telemetry, context) }),
+    forInvocation(context) {
+      const scoped = invocationTelemetry(telemetry, context);
+      return scoped === telemetry ? app : boundTo(scoped);
+    },
   };
+  return app;
 }
 
 let cached: AppDependencies | undefined;
 
-/** The process-wide dependencies, built on first use. */
-export function getDependencies(): AppDependencies {
+/**
+ * The process-wide dependencies, built on first use; with `context`, bound to that invocation
+ * (see `forInvocation`).
+ */
+export function getDependencies(context?: InvocationContext): AppDependencies {
   cached ??= buildDependencies(getConfig());
-  return cached;
+  return context === undefined ? cached : cached.forInvocation(context);
+}
+
+/**
+ * A getter of one area's dependencies (built from the app's by `build`, once) that gives each
+ * invocation its own when it runs in a span: `build` again over the app bound to the invocation,
+ * with the first build at hand so that what holds a cache (a key set, a store) is reused, not
+ * rebuilt. Without telemetry every invocation gets the first build itself.
+ */
+export function perInvocation<T>(getApp: () => AppDependencies, build: (app: AppDependencies, processWide?: T) => T): (context?: InvocationContext) => T {
+  let processWide: T | undefined;
+  return (context) => {
+    const app = getApp();
+    processWide ??= build(app);
+    if (context === undefined) return processWide;
+    const bound = app.forInvocation(context);
+    return bound === app ? processWide : build(bound, processWide);
+  };
 }

@@ -142,9 +142,10 @@ async function measure(): Promise<Figures> {
   const rounds: Record<string, number[]> = {};
   let spans = 0;
   let logs = 0;
-  // The child span and the carrier are made inside an active span, as in the acknowledgement.
-  const inParent = (name: string, work: () => Promise<number>): Promise<number> =>
-    name === 'child span' || name === 'trace carrier' ? telemetry.inSpan('parent', { kind: 'server' }, work) : work();
+  // The child span and the carrier are made under a parent span, as in the acknowledgement: with the
+  // telemetry scoped to it (the trace context is explicit).
+  const inParent = (name: string, over: Telemetry, work: (scoped: Telemetry) => Promise<number>): Promise<number> =>
+    name === 'child span' || name === 'trace carrier' ? over.inSpan('parent', { kind: 'server' }, (span) => work(span.telemetry)) : work(over);
   // The whole acknowledgement (storage in memory), ACKS at a time with CONCURRENCY in flight.
   const plain = await webhookDeliverer(noTelemetry, 'plain', 'memory');
   const traced = await webhookDeliverer(telemetry, 'telemetry', 'memory');
@@ -166,8 +167,8 @@ async function measure(): Promise<Figures> {
       (rounds['plainAcknowledgement'] ??= []).push(without / ACKS);
     }
     for (const [name, make] of Object.entries(PRIMITIVES)) {
-      const without = await inParent(name, () => loop(noTelemetry, make));
-      const withTelemetry = await inParent(name, () => loop(telemetry, make));
+      const without = await inParent(name, noTelemetry, (scoped) => loop(scoped, make));
+      const withTelemetry = await inParent(name, telemetry, (scoped) => loop(scoped, make));
       // What is still buffered is exported inside the measured time: exporting is part of the cost.
       const flushStart = cpuMicros();
       const drained = await memory.drained();

@@ -3,7 +3,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { PlanCatalog } from '../catalog';
 import type { Clock } from '../clock';
 import type { PublisherOperationSettings, ReconciliationSettings } from '../config';
-import { getDependencies, type AppDependencies } from '../dependencies';
+import { getDependencies, perInvocation, type AppDependencies } from '../dependencies';
 import type { IsvHooks } from '../isv/hooks';
 import type { LogFields, Logger } from '../logging';
 import type { MarketplaceApi } from '../marketplace';
@@ -49,12 +49,8 @@ export function adminDependenciesFrom(app: AppDependencies): AdminDependencies {
   };
 }
 
-let cached: AdminDependencies | undefined;
-
-export function getAdminDependencies(): AdminDependencies {
-  cached ??= adminDependenciesFrom(getDependencies());
-  return cached;
-}
+/** The admin wiring; for an invocation, its queues' and Marketplace calls' spans are under the invocation's span. */
+export const getAdminDependencies: (context?: InvocationContext) => AdminDependencies = perInvocation(getDependencies, (app) => adminDependenciesFrom(app));
 
 export function changeDeps(deps: AdminDependencies, logger: Logger): RequestChangeDeps {
   return { ...deps, logger, queue: deps.trackingQueue, settings: deps.config.publisherOperations };

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { adminDependenciesFrom, type AdminDependencies } from '../admin';
+import { getAdminDependencies, type AdminDependencies } from '../admin';
 import type { ConsoleSettings } from '../config';
 import { getDependencies, type AppDependencies } from '../dependencies';
 import type { Logger } from '../logging';
@@ -28,7 +28,8 @@ export interface ConsoleDeps {
 /** The parts of the process-wide wiring the console uses, built once. */
 export interface ConsoleAppDependencies {
   app: Pick<AppDependencies, 'config' | 'operationLog' | 'searchIndex' | 'usage' | 'logger'>;
-  admin: AdminDependencies;
+  /** The admin use cases' dependencies for an invocation (their spans under its span). */
+  admin: (context: InvocationContext) => AdminDependencies;
   poison: PoisonQueueStore;
   statusCounts: () => Promise<StatusCountsView>;
   readiness?: (context: InvocationContext) => Promise<ReadinessReport>;
@@ -40,11 +41,11 @@ export function getConsoleAppDependencies(): ConsoleAppDependencies {
   if (cached === undefined) {
     const app = getDependencies();
     const readiness = (context: InvocationContext): Promise<ReadinessReport> => {
-      const deps = getReadinessDependencies();
+      const deps = getReadinessDependencies(context);
       return checkReadiness({ checks: deps.checks, clock: deps.clock, logger: deps.logger(context) });
     };
     const statusCounts = cachedStatusCounts(app.subscriptionStatuses, app.clock);
-    cached = { app, admin: adminDependenciesFrom(app), poison: getPoisonAdminDependencies().poison, statusCounts, readiness };
+    cached = { app, admin: getAdminDependencies, poison: getPoisonAdminDependencies().poison, statusCounts, readiness };
   }
   return cached;
 }
@@ -54,7 +55,7 @@ export function consoleDependencies(wiring: ConsoleAppDependencies, context: Inv
   const { app } = wiring;
   return {
     settings: app.config.console,
-    admin: wiring.admin,
+    admin: wiring.admin(context),
     operationLog: app.operationLog,
     searchIndex: app.searchIndex,
     statusCounts: wiring.statusCounts,

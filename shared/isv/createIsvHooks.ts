@@ -2,9 +2,9 @@ import { type Clock } from '../clock';
 import { type IsvSettings } from '../config';
 import { ConfigurationError } from '../errors';
 import { type Logger } from '../logging';
-import { type Telemetry } from '../telemetry/telemetry';
+import { noTelemetry, type Telemetry } from '../telemetry/telemetry';
 import { noopIsvHooks, type IsvHooks } from './hooks';
-import { createHttpIsvHooks } from './httpIsvHooks';
+import { httpIsvHooksFor } from './httpIsvHooks';
 
 export interface CreateIsvHooksOptions {
   logger?: Logger;
@@ -19,12 +19,22 @@ export interface CreateIsvHooksOptions {
  * resolved until a hook is called.
  */
 export function createIsvHooks(settings: Readonly<IsvSettings>, options: CreateIsvHooksOptions = {}): IsvHooks {
+  const { telemetry = noTelemetry, ...rest } = options;
+  return isvHooksFor(settings, rest)(telemetry);
+}
+
+/**
+ * The configured hooks for any telemetry (see httpIsvHooksFor): settings checked once, and each call
+ * gives hooks whose spans come from that telemetry (one invocation's). `noopIsvHooks` for any
+ * telemetry when no URL is set.
+ */
+export function isvHooksFor(settings: Readonly<IsvSettings>, options: Omit<CreateIsvHooksOptions, 'telemetry'> = {}): (telemetry: Telemetry) => IsvHooks {
   const { webhookUrl, decisionUrl, secret } = settings;
-  if (webhookUrl === undefined && decisionUrl === undefined) return noopIsvHooks;
+  if (webhookUrl === undefined && decisionUrl === undefined) return () => noopIsvHooks;
   if (secret === undefined || secret === '') {
     throw new ConfigurationError(['ISV_WEBHOOK_SECRET is required when ISV_WEBHOOK_URL or ISV_DECISION_URL is set']);
   }
-  return createHttpIsvHooks({
+  return httpIsvHooksFor({
     webhookUrl,
     decisionUrl,
     secret,

@@ -35,16 +35,33 @@ export interface HttpIsvHooksOptions {
  * retries), decide never throws except for an abort of the caller's signal.
  */
 export function createHttpIsvHooks(options: HttpIsvHooksOptions): IsvHooks {
+  return httpIsvHooksFor(options)(options.telemetry ?? noTelemetry);
+}
+
+/**
+ * The same hooks for any telemetry: the options are checked once, then each call gives hooks whose
+ * spans (and event trace context) come from that telemetry, e.g. one invocation's. Only the settings
+ * objects and the three hook functions are built per call.
+ */
+export function httpIsvHooksFor(options: Omit<HttpIsvHooksOptions, 'telemetry'>): (telemetry: Telemetry) => IsvHooks {
   if (typeof options.secret !== 'string' || options.secret === '') throw new TypeError('createHttpIsvHooks needs a signing secret');
   const logger = options.logger ?? silentLogger;
   const source = options.source ?? ISV_EVENT_SOURCE;
-  const common = {
+  const shared = {
     secret: options.secret,
     clock: options.clock ?? systemClock,
     fetch: options.fetch ?? fetch,
     userAgent: options.userAgent ?? ISV_USER_AGENT,
-    telemetry: options.telemetry ?? noTelemetry,
   };
+  return (telemetry) => httpIsvHooks(options, { ...shared, telemetry }, source, logger);
+}
+
+function httpIsvHooks(
+  options: Pick<HttpIsvHooksOptions, 'webhookUrl' | 'decisionUrl' | 'timeoutMs' | 'decisionTimeoutMs'>,
+  common: Omit<SignedPostSettings, 'url' | 'timeoutMs'>,
+  source: string,
+  logger: Logger,
+): IsvHooks {
   const { webhookUrl, decisionUrl } = options;
   const webhook: SignedPostSettings | undefined =
     webhookUrl === undefined ? undefined : { ...common, url: webhookUrl, timeoutMs: options.timeoutMs };

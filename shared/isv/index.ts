@@ -1,5 +1,5 @@
 export * from './hooks';
-export { createIsvHooks, type CreateIsvHooksOptions } from './createIsvHooks';
+export { createIsvHooks, isvHooksFor, type CreateIsvHooksOptions } from './createIsvHooks';
 export { createHttpIsvHooks, type HttpIsvHooksOptions } from './httpIsvHooks';
 export { IsvHookError, isRetryableStatus, type IsvHookErrorInit, type IsvHookFailureKind, type IsvHookName } from './errors';
 export { CLOUDEVENTS_CONTENT_TYPE, ISV_DECISION_EVENT_TYPE, ISV_EVENT_SOURCE, ISV_USER_AGENT, type CloudEvent } from './cloudEvent';

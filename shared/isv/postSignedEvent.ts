@@ -37,7 +37,7 @@ export async function postSignedEvent(settings: SignedPostSettings, event: Cloud
   const attributes = { 'cloudevents.event_id': event.id, 'cloudevents.event_type': event.type, 'cloudevents.event_subject': event.subject, 'server.address': hostOf(settings.url) };
   return telemetry.inSpan(`POST isv ${event.type}`, { kind: 'client', attributes }, async (span) => {
     // The distributed-tracing extension: the ISV can continue this trace (the attributes are signed with the body).
-    const result = await postOnce(settings, withTraceCarrier(telemetry, event), signal);
+    const result = await postOnce(settings, withTraceCarrier(span.telemetry, event), signal);
     if (result.kind === 'response') {
       span.setAttributes({ 'http.response.status_code': result.status });
       if (!isSuccessStatus(result.status)) span.fail(`HTTP ${result.status}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock';
 import { silentLogger } from '../logging';
-import { noTelemetry } from '../telemetry/telemetry';
+import { noTelemetry, type Telemetry } from '../telemetry/telemetry';
 import { createFulfillmentMethods } from './fulfillmentMethods';
 import { sendHttp } from './httpSender';
 import { type MarketplaceApi, type MarketplaceClientOptions } from './marketplaceApi';
@@ -22,10 +22,20 @@ function positive(name: string, value: number, minimum: number): number {
  * non-loopback host, RangeError on nonsensical numeric options.
  */
 export function createMarketplaceClient(options: MarketplaceClientOptions): MarketplaceApi {
+  return marketplaceClientsFor(options)(options.telemetry ?? noTelemetry);
+}
+
+/**
+ * The same client for any telemetry: the options are checked and the URL policy built once, the
+ * credential (and its token cache) and the keep-alive agents are shared, and each call gives a
+ * client whose spans come from that telemetry (one invocation's). Only the transport function and
+ * the method table are built per call.
+ */
+export function marketplaceClientsFor(options: Omit<MarketplaceClientOptions, 'telemetry'>): (telemetry: Telemetry) => MarketplaceApi {
   const urls = createUrlPolicy(options.baseUrl, options.extraAllowedHosts);
   const clock = options.clock ?? systemClock;
   const newId = options.newId ?? randomUUID;
-  const send = createTransport({
+  const settings = {
     credential: options.credential,
     urls,
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, 1),
@@ -37,8 +47,10 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     newId,
     clock,
     http: options.http ?? sendHttp,
-    telemetry: options.telemetry ?? noTelemetry,
-  });
-  const ctx = { send, urls, clock, newId };
-  return { ...createFulfillmentMethods(ctx), ...createOperationMethods(ctx), ...createMeteringMethods(ctx) };
+  };
+  return (telemetry) => {
+    const send = createTransport({ ...settings, telemetry });
+    const ctx = { send, urls, clock, newId };
+    return { ...createFulfillmentMethods(ctx), ...createOperationMethods(ctx), ...createMeteringMethods(ctx) };
+  };
 }

@@ -1,4 +1,4 @@
-export { createMarketplaceClient } from './createMarketplaceClient';
+export { createMarketplaceClient, marketplaceClientsFor } from './createMarketplaceClient';
 export { azureIdentityCredentials, createMarketplaceCredential, type CredentialConstructors, type MarketplaceAuthSettings } from './credential';
 export {
   DEFAULT_MARKETPLACE_BASE_URL,

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
+import { getDependencies, perInvocation, storageSettingsFrom, type AppDependencies } from '../dependencies';
 import type { Logger } from '../logging';
 import { QUEUE_NAMES } from '../storage';
 import { MAX_DEQUEUE_COUNT } from '../storage/queueNames';
@@ -29,12 +29,8 @@ export function operationsDependenciesFrom(app: AppDependencies): OperationsDepe
   };
 }
 
-let cached: OperationsDependencies | undefined;
-
-export function getOperationsDependencies(): OperationsDependencies {
-  cached ??= operationsDependenciesFrom(getDependencies());
-  return cached;
-}
+/** The operations wiring; for an invocation, its Marketplace calls, hooks and queue sends are spans under the invocation's span. */
+export const getOperationsDependencies: (context?: InvocationContext) => OperationsDependencies = perInvocation(getDependencies, (app) => operationsDependenciesFrom(app));
 
 export interface PoisonAdminDependencies {
   poison: PoisonQueueStore;

@@ -1,11 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 import { systemClock, type Clock } from '../clock';
 import { getConfig, type Config } from '../config';
-import { getDependencies, storageSettingsFrom, type AppDependencies } from '../dependencies';
+import { getDependencies, perInvocation, storageSettingsFrom, type AppDependencies } from '../dependencies';
 import { ConfigurationError } from '../errors';
 import { consoleLogger, type Logger } from '../logging';
 import { poisonQueueName, QUEUE_NAMES } from '../storage';
-import { createStorageReads } from '../storage/storageProbe';
+import { createStorageReads, type StorageReads } from '../storage/storageProbe';
 import { isvEndpointCheck, lastRunCheck, marketplaceApiCheck, marketplaceTokenCheck, poisonQueuesCheck, queuesCheck, signingKeysCheck, tablesCheck, type Fetch } from './checks';
 import type { ReadinessCheck } from './readiness';
 
@@ -25,10 +25,12 @@ function authorityOf(config: Readonly<Config>): string {
   return auth.kind === 'managedIdentity' ? 'the managed identity' : (auth.authorityHost ?? 'https://login.microsoftonline.com');
 }
 
-/** Every readiness check over the app's real adapters and settings. */
-export function readinessChecksFrom(app: AppDependencies, fetch: Fetch): ReadinessCheck[] {
+/**
+ * Every readiness check over the app's real adapters and settings (`storage`: the storage clients
+ * to probe with, when they already exist).
+ */
+export function readinessChecksFrom(app: AppDependencies, fetch: Fetch, storage: StorageReads = createStorageReads(storageSettingsFrom(app.config.storage))): ReadinessCheck[] {
   const { config, clock } = app;
-  const storage = createStorageReads(storageSettingsFrom(config.storage));
   const access = { access: config.storage.kind };
   const queues = Object.values(QUEUE_NAMES);
   const everyHours = config.reconciliation.everyHours;
@@ -66,10 +68,29 @@ export function configurationCheck(error: ConfigurationError): ReadinessCheck {
   };
 }
 
-let cached: ReadinessDependencies | undefined;
+/** The checks over one app (the process's, or one bound to an invocation) and the storage clients they share. */
+interface ReadinessWiring {
+  storage: StorageReads;
+  deps: ReadinessDependencies;
+}
 
-export function getReadinessDependencies(): ReadinessDependencies {
-  if (cached !== undefined) return cached;
+const readinessWiring = perInvocation(getDependencies, (app, processWide?: ReadinessWiring): ReadinessWiring => {
+  const storage = processWide?.storage ?? createStorageReads(storageSettingsFrom(app.config.storage));
+  return {
+    storage,
+    deps: {
+      checks: readinessChecksFrom(app, (url, init) => fetch(url, init), storage),
+      clock: app.clock,
+      logger: (context) => app.logger(context, { component: 'readiness' }),
+    },
+  };
+});
+
+/**
+ * The readiness checks, built once; for an invocation, its Marketplace probe is a span under the
+ * invocation's span (the storage clients stay the process's).
+ */
+export function getReadinessDependencies(context?: InvocationContext): ReadinessDependencies {
   try {
     getConfig();
   } catch (error) {
@@ -77,11 +98,5 @@ export function getReadinessDependencies(): ReadinessDependencies {
     // Not cached: once the settings are fixed (and the worker restarted) the real checks run.
     return { checks: [configurationCheck(error)], clock: systemClock, logger: () => consoleLogger({ fields: { component: 'readiness' } }) };
   }
-  const app = getDependencies();
-  cached = {
-    checks: readinessChecksFrom(app, (url, init) => fetch(url, init)),
-    clock: app.clock,
-    logger: (context) => app.logger(context, { component: 'readiness' }),
-  };
-  return cached;
+  return readinessWiring(context).deps;
 }

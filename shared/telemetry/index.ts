@@ -7,6 +7,7 @@ import { noTelemetry, type Telemetry } from './telemetry';
 export * from './telemetry';
 export { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from './openTelemetry';
 export { instrumentInvocation, type InvocationHookContext } from './invocation';
+export { invocationTelemetry } from './invocationScope';
 
 /** Telemetry for these settings: OpenTelemetry when an exporter is configured (or given), else `noTelemetry`. */
 export function telemetryFor(settings: Readonly<TelemetrySettings>, exporters: Exporters = exportersFor(settings)): Telemetry {

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { dequeueCountOf, MAX_DEQUEUE_COUNT } from '../storage/queueNames';
 import { recordInvocationMetrics } from './invocationMetrics';
+import { scopeInvocation } from './invocationScope';
 import { type Attributes, type SpanOptions, type Telemetry, type TraceCarrier, traceCarrierOf } from './telemetry';
 
 /** What a `preInvocation` hook receives (`PreInvocationContext` of @azure/functions), narrowed. */
@@ -19,7 +20,10 @@ interface SpanPlan {
  * The handler wrapper for every trigger, installed by a `preInvocation` hook (functions/telemetry.ts):
  * one span per invocation, parented to the host's `traceContext` (HTTP, timers) or to the trace
  * context in our queue envelope (queue triggers; the host's context is then a link), plus the
- * contract metrics that follow from the invocation's result. Without telemetry nothing is wrapped.
+ * contract metrics that follow from the invocation's result. The invocation's telemetry, scoped to
+ * that span, is recorded for its InvocationContext (invocationScope.ts): the composition root gives
+ * the invocation's adapters that telemetry, so their spans and log records join the invocation's
+ * trace. Without telemetry nothing is wrapped.
  */
 export function instrumentInvocation(telemetry: Telemetry, hook: InvocationHookContext): void {
   if (!telemetry.enabled) return;
@@ -28,6 +32,7 @@ export function instrumentInvocation(telemetry: Telemetry, hook: InvocationHookC
   const plan = planSpan(invocation, hook.inputs[0]);
   const wrapped = (...args: unknown[]): Promise<unknown> =>
     telemetry.inSpan(plan.name, plan.options, (span) => {
+      scopeInvocation(invocation, span.telemetry);
       const input = args[0];
       let running: Promise<unknown>;
       try {

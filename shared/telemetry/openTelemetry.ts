@@ -1,5 +1,4 @@
 import {
-  context as otelContext,
   type Context,
   type Counter,
   type Histogram,
@@ -14,7 +13,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { type Logger as OtelLogger, SeverityNumber } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -102,15 +100,6 @@ const carrierGetter = {
   get: (carrier: Record<string, string>, key: string) => carrier[key],
 };
 
-let contextManagerInstalled = false;
-
-/** Active spans follow async calls (AsyncLocalStorage); installed once per process. */
-function installContextManager(): void {
-  if (contextManagerInstalled) return;
-  otelContext.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  contextManagerInstalled = true;
-}
-
 /** The context a carrier describes, as a remote parent. */
 export function contextFromCarrier(carrier: TraceCarrier, base: Context = ROOT_CONTEXT): Context {
   return propagator.extract(base, { ...carrier }, carrierGetter);
@@ -179,7 +168,19 @@ function logAttributesCopy(fields: LogFields): Record<string, string | number | 
 
 /** The handle a span's work gets: one object per span, its methods on the prototype. */
 class SpanHandle implements ActiveSpan {
-  constructor(private readonly span: Span) {}
+  private scoped: Telemetry | undefined;
+
+  constructor(
+    private readonly span: Span,
+    private readonly parentContext: Context,
+    private readonly telemetryIn: (scope: Context) => Telemetry,
+  ) {}
+
+  /** Built on first use (most leaf spans never ask): the span's context is the new scope. */
+  get telemetry(): Telemetry {
+    this.scoped ??= this.telemetryIn(trace.setSpan(this.parentContext, this.span));
+    return this.scoped;
+  }
 
   setAttributes(attributes: Attributes): void {
     this.span.setAttributes(cleanAttributes(attributes));
@@ -206,10 +207,11 @@ function linksOf(carriers: readonly TraceCarrier[]): Link[] {
 
 /**
  * Telemetry over the OpenTelemetry SDK: a tracer, meter and logger provider of our own (nothing is
- * patched; the app's spans come from its seams), batch export to the given exporters.
+ * patched; the app's spans come from its seams), batch export to the given exporters. No context
+ * manager is installed: the returned telemetry has no scope (its spans are roots), and each span's
+ * handle gives the telemetry scoped to it (see telemetry.ts).
  */
 export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetry {
-  installContextManager();
   const resource = resourceFromAttributes({
     'service.name': options.serviceName,
     ...(options.serviceVersion === undefined ? {} : { 'service.version': options.serviceVersion }),
@@ -252,17 +254,18 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
     return found;
   };
 
-  return {
+  /** The telemetry whose spans are children of the span in `scope`, and whose log records belong to it. */
+  const telemetryIn = (scope: Context): OpenTelemetry => ({
     enabled: true,
     inSpan(name, spanOptions, fn) {
-      const parentContext = spanOptions.parent === undefined ? otelContext.active() : contextFromCarrier(spanOptions.parent);
+      const parentContext = spanOptions.parent === undefined ? scope : contextFromCarrier(spanOptions.parent);
       const links = spanOptions.links === undefined || spanOptions.links.length === 0 ? undefined : linksOf(spanOptions.links);
       const span = tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: cleanAttributes(spanOptions.attributes), links }, parentContext);
       // Settled with callbacks rather than in an async function: no promise of our own per span
-      // beyond the one returned (each promise costs an async hook call where AsyncLocalStorage uses them).
+      // beyond the one returned.
       let work: ReturnType<typeof fn>;
       try {
-        work = otelContext.with(trace.setSpan(parentContext, span), fn, undefined, new SpanHandle(span));
+        work = fn(new SpanHandle(span, parentContext, telemetryIn));
       } catch (error) {
         failSpan(span, error);
         span.end();
@@ -281,16 +284,17 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
         },
       );
     },
-    currentCarrier: () => carrierOf(trace.getSpanContext(otelContext.active())),
+    currentCarrier: () => carrierOf(trace.getSpanContext(scope)),
     count: (name, attributes, value = 1) => counter(name).add(value, cleanAttributes(attributes)),
     record: (name, value, attributes) => histogram(name).record(value, cleanAttributes(attributes)),
     log: (level, message, fields) =>
-      logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: otelContext.active() }),
+      logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: scope }),
     async flush() {
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },
     async shutdown() {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
-  };
+  });
+  return telemetryIn(ROOT_CONTEXT);
 }

@@ -4,6 +4,13 @@ import type { LogFields, LogLevel } from '../logging';
  * The narrow telemetry port every adapter takes (like the Logger): spans, the metrics of the shared
  * contract, and log records. The OpenTelemetry implementation lives in openTelemetry.ts; without an
  * exporter configured the app runs on `noTelemetry`, which costs a function call.
+ *
+ * The trace context is explicit: there is no "active span" that follows async calls (no
+ * AsyncLocalStorage, whose async hooks every promise of the process would pay). A `Telemetry` has a
+ * scope: the process's own has none (its spans are roots, its log records carry no trace), and each
+ * span hands its work a `Telemetry` scoped to it (`ActiveSpan.telemetry`). Each invocation's scoped
+ * telemetry is found from its InvocationContext (invocationScope.ts), and the composition root gives
+ * the invocation's adapters that one.
  */
 export type AttributeValue = string | number | boolean;
 export type Attributes = Readonly<Record<string, AttributeValue | undefined>>;
@@ -19,7 +26,7 @@ export type SpanKind = 'internal' | 'server' | 'client' | 'producer' | 'consumer
 export interface SpanOptions {
   kind?: SpanKind;
   attributes?: Attributes;
-  /** Parent of the span; the active span when absent. */
+  /** Parent of the span (a remote context); the telemetry's scope span when absent (none: a root span). */
   parent?: TraceCarrier;
   /** Related traces (e.g. the host's own invocation span when the parent comes from a queue envelope). */
   links?: readonly TraceCarrier[];
@@ -29,6 +36,11 @@ export interface ActiveSpan {
   setAttributes(attributes: Attributes): void;
   /** Marks the span failed with a short reason (redacted). */
   fail(reason: string): void;
+  /**
+   * Telemetry scoped to this span: its spans are children of this one, its `currentCarrier()` is this
+   * span's context (for a queue envelope or an event), its log records belong to this span.
+   */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -60,19 +72,21 @@ export const METER_NAME = 'saas-fulfillment';
 export interface Telemetry {
   /** True when something is exported (spans, metrics and logs); false for `noTelemetry`. */
   readonly enabled: boolean;
-  /** Runs `fn` inside a span, ended when `fn` settles; a throw marks the span failed and is rethrown. */
+  /**
+   * Runs `fn` inside a span (a child of this telemetry's scope span unless `options.parent` says
+   * otherwise), ended when `fn` settles; a throw marks the span failed and is rethrown. `fn` gets the
+   * span's handle, whose `telemetry` is scoped to the new span.
+   */
   inSpan<T>(name: string, options: SpanOptions, fn: (span: ActiveSpan) => Promise<T>): Promise<T>;
-  /** The active span's context, to put in a queue envelope or an outgoing event; undefined when none. */
+  /** The scope span's context, to put in a queue envelope or an outgoing event; undefined when none. */
   currentCarrier(): TraceCarrier | undefined;
   count(name: CounterName, attributes?: Attributes, value?: number): void;
   record(name: HistogramName, value: number, attributes?: Attributes): void;
-  /** One log record (fields already redacted by the logger), tied to the active span. */
+  /** One log record (fields already redacted by the logger), tied to the scope span (none: no trace). */
   log(level: LogLevel, message: string, fields: LogFields): void;
   /** Exports whatever is buffered (tests, benchmarks, shutdown). */
   flush(): Promise<void>;
 }
-
-const NO_SPAN: ActiveSpan = { setAttributes: () => undefined, fail: () => undefined };
 
 /** Telemetry that records nothing: no exporter is configured. */
 export const noTelemetry: Telemetry = {
@@ -84,6 +98,8 @@ export const noTelemetry: Telemetry = {
   log: () => undefined,
   flush: () => Promise.resolve(),
 };
+
+const NO_SPAN: ActiveSpan = { setAttributes: () => undefined, fail: () => undefined, telemetry: noTelemetry };
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -98,7 +114,7 @@ export function traceCarrierOf(value: unknown): TraceCarrier | undefined {
   return typeof tracestate === 'string' && tracestate.length > 0 && tracestate.length <= 512 ? { traceparent, tracestate } : { traceparent };
 }
 
-/** `value` with the active trace context added, when there is one and `value` is a plain object. */
+/** `value` with the trace context of `telemetry`'s scope added, when there is one and `value` is a plain object. */
 export function withTraceCarrier<T>(telemetry: Telemetry, value: T): T {
   if (!telemetry.enabled || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const carrier = telemetry.currentCarrier();

@@ -2,11 +2,12 @@ import type { MessageQueue } from '../storage/messageQueue';
 import { type Telemetry, withTraceCarrier } from './telemetry';
 
 /**
- * A queue whose messages carry the sender's trace context (`traceparent`, `tracestate` in the JSON
- * envelope; storage queues have no headers) and whose sends are producer spans. Consumers parse
- * messages with zod object schemas, which drop the two extra properties; messages without them (sent
- * before this, or replayed from a poison queue) simply start a new trace. Without telemetry the queue
- * is returned as it is.
+ * A queue whose sends are producer spans (children of `telemetry`'s scope: one invocation's wrapper)
+ * and whose messages carry that span's trace context (`traceparent`, `tracestate` in the JSON
+ * envelope; storage queues have no headers). Consumers parse messages with zod object schemas, which
+ * drop the two extra properties; messages without them (sent before this, or replayed from a poison
+ * queue) simply start a new trace. Without telemetry the queue is returned as it is. A thin wrapper:
+ * the queue client underneath is the process's.
  */
 export function tracedQueue<T>(queue: MessageQueue<T>, telemetry: Telemetry): MessageQueue<T> {
   if (!telemetry.enabled) return queue;
@@ -15,7 +16,7 @@ export function tracedQueue<T>(queue: MessageQueue<T>, telemetry: Telemetry): Me
     name: queue.name,
     send: (message, options) =>
       telemetry.inSpan(`send ${queue.name}`, { kind: 'producer', attributes }, async (span) => {
-        const sent = await queue.send(withTraceCarrier(telemetry, message), options);
+        const sent = await queue.send(withTraceCarrier(span.telemetry, message), options);
         span.setAttributes({ 'messaging.message.id': sent.messageId });
         return sent;
       }),

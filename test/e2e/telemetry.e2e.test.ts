@@ -142,6 +142,54 @@ describe('traces on the local stack', () => {
     expect(traceOf(consumer.traceId).map((span) => span.name)).toContain('POST /saas/subscriptions/{subscriptionId}/activate');
   });
 
+  it('follows a publisher change from its request through the Marketplace PATCH to the publisher-operations queue in one trace', async () => {
+    // Prepare
+    const bought = await client.purchase({ offerId: 'contoso-analytics', planId: 'starter' });
+    await client.page(bought.landingUrl);
+    await activated(bought.subscriptionId);
+
+    // Act
+    const response = await client.page(`/api/subscriptions/${bought.subscriptionId}/plan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ planId: 'professional' }) });
+
+    // Assess: the tracker's first poll waits for Microsoft's Retry-After, so its message is processed seconds later.
+    expect(response.status).toBe(202);
+    const trace = await eventually(
+      'the publisher change trace',
+      () => completeTrace('POST /api/subscriptions/{subscriptionId}/plan', ['PATCH /saas/subscriptions/{subscriptionId}', 'send publisher-operations', 'process publisher-operations']),
+      40_000,
+    );
+    const request = spanIn(trace, 'POST /api/subscriptions/{subscriptionId}/plan')!;
+    const send = spanIn(trace, 'send publisher-operations')!;
+    expect(spanIn(trace, 'PATCH /saas/subscriptions/{subscriptionId}')?.parentSpanId).toBe(request.spanId);
+    expect(send.parentSpanId).toBe(request.spanId);
+    expect(trace.some((span) => span.name === 'process publisher-operations' && span.parentSpanId === send.spanId)).toBe(true);
+  }, 60_000);
+
+  it('puts every Marketplace call of a reconciliation run in the trace of its POST /api/reconcile invocation', async () => {
+    // Act
+    const response = await client.page('/api/reconcile', { method: 'POST' });
+
+    // Assess
+    expect(response.status).toBe(200);
+    const trace = await eventually('the reconciliation trace', () => completeTrace('POST /api/reconcile', ['GET /saas/subscriptions']));
+    const request = spanIn(trace, 'POST /api/reconcile')!;
+    const calls = trace.filter((span) => span.name.startsWith('GET /saas/'));
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(descendsFrom(trace, call, request)).toBe(true);
+  });
+
+  it('puts the readiness probe of the Marketplace API in the trace of its GET /api/health/ready invocation', async () => {
+    // Act
+    const response = await client.page('/api/health/ready');
+
+    // Assess
+    expect([200, 503]).toContain(response.status);
+    const trace = await eventually('the readiness trace', () => completeTrace('GET /api/health/ready', ['GET /saas/subscriptions/{subscriptionId}']));
+    const request = spanIn(trace, 'GET /api/health/ready')!;
+    const probe = spanIn(trace, 'GET /saas/subscriptions/{subscriptionId}')!;
+    expect(probe.parentSpanId).toBe(request.spanId);
+  });
+
   it('exports log records with their fields as attributes, the metrics of the contract, and no secret', async () => {
     // Assess (after the flows above)
     await eventually('metrics', () => (otlp.metricNames.has('operation.processed') && otlp.metricNames.has('activation.completed') ? true : undefined), 10_000);

@@ -1,7 +1,8 @@
 import { fixedClock } from '../../../shared/clock';
-import { createHttpIsvHooks, type HttpIsvHooksOptions } from '../../../shared/isv/httpIsvHooks';
+import { httpIsvHooksFor, type HttpIsvHooksOptions } from '../../../shared/isv/httpIsvHooks';
 import type { IsvEvent, IsvHooks } from '../../../shared/isv/hooks';
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../../../shared/logging';
+import { noTelemetry, type Telemetry } from '../../../shared/telemetry/telemetry';
 import { buildSubscriptionRecord } from '../../fixtures/buildSubscriptionRecord';
 import { startIsvReceiver, type IsvReceiver } from '../../fakes/isvReceiver';
 
@@ -34,7 +35,10 @@ export function captureLogs(): { logger: Logger; entries: LogEntry[] } {
 
 export interface HooksSetup {
   receiver: IsvReceiver;
+  /** The hooks with `options.telemetry` (none by default). */
   hooks: IsvHooks;
+  /** The same hooks with another telemetry (e.g. one span's scope). */
+  hooksFor: (telemetry: Telemetry) => IsvHooks;
   clock: ReturnType<typeof fixedClock>;
   logs: LogEntry[];
 }
@@ -44,7 +48,8 @@ export async function setupHooks(options: Partial<HttpIsvHooksOptions> = {}): Pr
   const clock = fixedClock(NOW);
   const { logger, entries } = captureLogs();
   const receiver = await startIsvReceiver({ secret: SECRET, clock });
-  const hooks = createHttpIsvHooks({
+  const { telemetry = noTelemetry, ...rest } = options;
+  const hooksFor = httpIsvHooksFor({
     webhookUrl: `${receiver.url}/events`,
     decisionUrl: `${receiver.url}/decisions`,
     secret: SECRET,
@@ -52,7 +57,7 @@ export async function setupHooks(options: Partial<HttpIsvHooksOptions> = {}): Pr
     decisionTimeoutMs: 2_000,
     clock,
     logger,
-    ...options,
+    ...rest,
   });
-  return { receiver, hooks, clock, logs: entries };
+  return { receiver, hooks: hooksFor(telemetry), hooksFor, clock, logs: entries };
 }

@@ -8,7 +8,7 @@ describe('ISV hooks: telemetry', () => {
 
   beforeEach(async () => {
     memory = createInMemoryTelemetry();
-    setup = await setupHooks({ telemetry: memory.telemetry });
+    setup = await setupHooks();
   });
 
   afterEach(async () => {
@@ -20,8 +20,8 @@ describe('ISV hooks: telemetry', () => {
     // Prepare
     const event = buildIsvEvent();
 
-    // Act
-    await memory.telemetry.inSpan('process activations', { kind: 'consumer' }, () => setup.hooks.provision(event));
+    // Act: the hooks of the consumer span's scope (as the composition root gives an invocation)
+    await memory.telemetry.inSpan('process activations', { kind: 'consumer' }, (span) => setup.hooksFor(span.telemetry).provision(event));
 
     // Assess
     const [received] = setup.receiver.events;

@@ -15,15 +15,15 @@ describe('OpenTelemetry telemetry', () => {
     await memory.telemetry.shutdown();
   });
 
-  it('nests spans through async calls and hands the active context to envelopes', async () => {
+  it('nests spans through their scoped telemetry across async calls and hands the scope span\'s context to envelopes', async () => {
     // Prepare
     const { telemetry } = memory;
 
     // Act
-    const envelope = await telemetry.inSpan('outer', { kind: 'server' }, () =>
-      telemetry.inSpan('inner', {}, async () => {
+    const envelope = await telemetry.inSpan('outer', { kind: 'server' }, (outerSpan) =>
+      outerSpan.telemetry.inSpan('inner', {}, async (innerSpan) => {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        return withTraceCarrier(telemetry, { operationId: 'op-1' });
+        return withTraceCarrier(innerSpan.telemetry, { operationId: 'op-1' });
       }),
     );
     await telemetry.inSpan('consumer', { kind: 'consumer', parent: traceCarrierOf(envelope) }, () => Promise.resolve());
@@ -97,14 +97,14 @@ describe('OpenTelemetry telemetry', () => {
     expect(names).toEqual(expect.arrayContaining([['saas-fulfillment', 'operation.ack_delay', 'ms']]));
   });
 
-  it('exports each log entry as a record whose fields are attributes, inside the active trace', async () => {
+  it('exports each log entry as a record whose fields are attributes, inside the trace of its scope span', async () => {
     // Prepare
     const written: string[] = [];
     const context = new InvocationContext({ invocationId: 'inv-9', functionName: 'webhook', logHandler: (_level, ...args) => written.push(String(args[0])) });
-    const logger = loggerFromContext(context, { telemetry: memory.telemetry, fields: { component: 'webhook' } });
 
     // Act
-    await memory.telemetry.inSpan('request', {}, () => {
+    await memory.telemetry.inSpan('request', {}, (span) => {
+      const logger = loggerFromContext(context, { telemetry: span.telemetry, fields: { component: 'webhook' } });
       logger.info('operation recorded', { operationId: 'op-7', attempt: 2, detail: { plan: 'gold' } });
       return Promise.resolve();
     });
@@ -127,13 +127,13 @@ describe('trace sampling (OTEL_TRACES_SAMPLER)', () => {
     // Prepare
     const memory = createInMemoryTelemetry({ sampler: { kind: 'traceidratio', ratio: 0 } });
     const { telemetry } = memory;
-    const logger = loggerFromContext(new InvocationContext({ invocationId: 'inv-3', functionName: 'webhook', logHandler: () => undefined }), { telemetry });
+    const context = new InvocationContext({ invocationId: 'inv-3', functionName: 'webhook', logHandler: () => undefined });
 
     // Act
-    const envelope = await telemetry.inSpan('request', { kind: 'server' }, () => {
-      logger.info('operation recorded', { operationId: 'op-3' });
+    const envelope = await telemetry.inSpan('request', { kind: 'server' }, (span) => {
+      loggerFromContext(context, { telemetry: span.telemetry }).info('operation recorded', { operationId: 'op-3' });
       telemetry.count('webhook.received', { outcome: 'accepted' });
-      return Promise.resolve(withTraceCarrier(telemetry, { operationId: 'op-3' }));
+      return Promise.resolve(withTraceCarrier(span.telemetry, { operationId: 'op-3' }));
     });
 
     // Assess
@@ -152,7 +152,7 @@ describe('trace sampling (OTEL_TRACES_SAMPLER)', () => {
 
     // Act
     for (let i = 0; i < 40; i += 1) {
-      const envelope = await telemetry.inSpan('send', { kind: 'producer' }, () => Promise.resolve(withTraceCarrier(telemetry, { i })));
+      const envelope = await telemetry.inSpan('send', { kind: 'producer' }, (span) => Promise.resolve(withTraceCarrier(span.telemetry, { i })));
       await telemetry.inSpan('process', { kind: 'consumer', parent: traceCarrierOf(envelope) }, () => Promise.resolve());
     }
 
@@ -176,6 +176,14 @@ describe('noTelemetry', () => {
     // Assess
     expect(result).toEqual({ a: 1 });
     expect(noTelemetry.currentCarrier()).toBeUndefined();
+  });
+
+  it('hands its work a span whose scoped telemetry is noTelemetry itself', async () => {
+    // Act
+    const scoped = await noTelemetry.inSpan('x', {}, (span) => Promise.resolve(span.telemetry));
+
+    // Assess
+    expect(scoped).toBe(noTelemetry);
   });
 });
 
