@@ -6,13 +6,15 @@ import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config';
 import { AlreadyExistsError } from '../../shared/errors';
-import { encodeQueueMessage, type MessageQueue, type OperationLedger, type OperationRecord, QUEUE_NAMES } from '../../shared/storage';
+import type { OperationMessage } from '../../shared/operations/operationMessage';
+import { encodeQueueMessage, type MessageQueue, type OperationRecord, QUEUE_NAMES } from '../../shared/storage';
 import { operationCodec } from '../../shared/storage/operationEntity';
 import type { Versioned } from '../../shared/subscription/model';
-import { buildDependencies, type AppDependencies } from '../../shared/dependencies';
+import { buildDependencies } from '../../shared/dependencies';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Telemetry } from '../../shared/telemetry';
+import { invocationTelemetry } from '../../shared/telemetry/invocationScope';
 import { tracedQueue } from '../../shared/telemetry/tracedQueue';
-import { webhookDependencyGetter } from '../../shared/webhook/webhookDependencies';
+import { webhookDependencyGetter, type WebhookDependencies } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
 import { childRuntime, reportFromChild } from './childRuntime';
 import { machineLoad, mainThreadCpuMs } from './procCpu';
@@ -237,10 +239,10 @@ export async function webhookDeliverer(telemetry: Telemetry, label: string, stor
   const credential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   // Imported here: loading a function file outside a Functions worker prints warnings (test mode).
   const { createWebhookHandler } = await import('../../functions/webhook');
-  const built = buildDependencies(config, { telemetry, marketplaceCredential: credential });
-  const app = storage === 'memory' ? withInMemoryStorage(built) : built;
+  const app = buildDependencies(config, { telemetry, marketplaceCredential: credential });
   // As deployed: each invocation's wiring is bound to its span (the process's when telemetry is off).
-  const handler = createWebhookHandler(webhookDependencyGetter(() => app));
+  const getDeps = webhookDependencyGetter(() => app);
+  const handler = createWebhookHandler(storage === 'memory' ? withInMemoryStorage(getDeps, telemetry) : getDeps);
   const authorization = process.env.BENCH_AUTHORIZATION ?? '';
   return async () => {
     const body = { id: randomUUID(), activityId: randomUUID(), subscriptionId: randomUUID(), action: 'Renew', status: 'Succeeded', operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
@@ -272,17 +274,17 @@ function inMemory(): boolean {
 }
 
 /**
- * `app` with the webhook's two storage round trips in memory: the ledger row encoded as the Table
- * adapter encodes it (and created once per id), the message encoded as the queue adapter encodes it
- * and sent through the same `tracedQueue` wrapper (the `send operations` span and the trace carrier).
- * The override follows the app into each invocation's binding (`forInvocation`), so the queue's spans
- * are children of the invocation's span as deployed. What is left is the handler's own work, so the
+ * The webhook's wiring with its two storage round trips in memory: the ledger row encoded as the
+ * Table adapter encodes it (and created once per id), the message encoded as the queue adapter
+ * encodes it and sent through the same `tracedQueue` wrapper, with the invocation's telemetry (the
+ * `send operations` span under the invocation's span, and the trace carrier). The rest of each
+ * invocation's wiring is the app's, as deployed. What is left is the handler's own work, so the
  * telemetry's share is not drowned by the Azure SDK's.
  */
-function withInMemoryStorage(app: AppDependencies): AppDependencies {
+function withInMemoryStorage(getDeps: (context: InvocationContext) => WebhookDependencies, telemetry: Telemetry): (context: InvocationContext) => WebhookDependencies {
   const rows = new Map<string, Versioned<OperationRecord>>();
   let sent = 0;
-  const queue: MessageQueue<unknown> = {
+  const queue: MessageQueue<OperationMessage> = {
     name: QUEUE_NAMES.operations,
     send: async (message) => {
       await Promise.resolve();
@@ -291,7 +293,7 @@ function withInMemoryStorage(app: AppDependencies): AppDependencies {
       return { messageId: `message-${sent}` };
     },
   };
-  const operations: Pick<OperationLedger, 'create' | 'get'> = {
+  const operations: WebhookDependencies['operations'] = {
     create: async (operation) => {
       await Promise.resolve();
       if (rows.has(operation.id)) throw new AlreadyExistsError('Operation', operation.id);
@@ -305,21 +307,7 @@ function withInMemoryStorage(app: AppDependencies): AppDependencies {
       return rows.get(id);
     },
   };
-  // The rest (config, clock, logger, telemetry, the marketplace client's lazy getters) is read from `base` as it is.
-  const over = (base: AppDependencies): AppDependencies => {
-    const bound = Object.create(base, {
-      operations: { value: operations },
-      queue: { value: () => tracedQueue(queue, base.telemetry) },
-      forInvocation: {
-        value: (context: InvocationContext): AppDependencies => {
-          const scoped = base.forInvocation(context);
-          return scoped === base ? bound : over(scoped);
-        },
-      },
-    }) as AppDependencies;
-    return bound;
-  };
-  return over(app);
+  return (context) => ({ ...getDeps(context), operations, queue: tracedQueue(queue, invocationTelemetry(telemetry, context)) });
 }
 
 if (require.main === module) {
