@@ -1,20 +1,30 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { GCProfiler } from 'node:v8';
 import { createInterface } from 'node:readline';
 import type { AccessToken } from '@azure/core-auth';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config';
+import { AlreadyExistsError } from '../../shared/errors';
+import type { OperationMessage } from '../../shared/operations/operationMessage';
+import { encodeQueueMessage, type MessageQueue, type OperationRecord, QUEUE_NAMES } from '../../shared/storage';
+import { operationCodec } from '../../shared/storage/operationEntity';
+import type { Versioned } from '../../shared/subscription/model';
 import { buildDependencies } from '../../shared/dependencies';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext, type Telemetry } from '../../shared/telemetry';
-import { webhookDependencyGetter } from '../../shared/webhook/webhookDependencies';
+import { invocationTelemetry } from '../../shared/telemetry/invocationScope';
+import { tracedQueue } from '../../shared/telemetry/tracedQueue';
+import { webhookDependencyGetter, type WebhookDependencies } from '../../shared/webhook/webhookDependencies';
 import { startAzurite } from '../azurite';
+import { childRuntime, reportFromChild } from './childRuntime';
 import { machineLoad, mainThreadCpuMs } from './procCpu';
 import { formatMs, percentile, timed } from './stats';
 import { startBenchKeys } from './webhook.bench';
 
 /**
  * Acknowledgement throughput of the webhook with telemetry exporting (the real OpenTelemetry wiring,
- * in-memory exporters, batch processors as in production) and without (no exporter configured: what
+ * batch processors as in production, exporters that drain each batch as a network exporter does:
+ * drainingTelemetry.ts) and without (no exporter configured: what
  * a deployment without telemetry runs), in the same run. Each variant is its own child process, so
  * the baseline never loads OpenTelemetry.
  *
@@ -24,11 +34,15 @@ import { startBenchKeys } from './webhook.bench';
  * cost is read from the CPU time each worker process spends per acknowledgement; each round gives
  * one cost per variant against the baseline of the same window, and the median over the rounds is
  * reported. Each delivery is a signed Renew webhook through the `webhook` trigger (and, with
- * telemetry, the preInvocation wrapper every trigger gets), verified, recorded and queued in Azurite,
- * the host and the HTTP client left out. `BENCH_NODE` / `BENCH_NODE_ARGS` choose the runtime of the
- * measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the window.
+ * telemetry, the preInvocation wrapper every trigger gets), verified, recorded and queued in Azurite
+ * (or in memory with `BENCH_STORAGE_MODE=memory`, so that the Azure SDK's work does not drown the
+ * telemetry's), the host and the HTTP client left out. `BENCH_NODE` / `BENCH_NODE_ARGS` choose the
+ * runtime of the measuring processes, `BENCH_ROUNDS` and `BENCH_WINDOW_MS` the rounds and the
+ * window, `BENCH_CONCURRENCY` the acknowledgements in flight; `BENCH_RETAIN_SPANS=1` keeps every
+ * exported span and log record until the end of the window, as the SDK's in-memory exporters do.
  */
 const WARM_UP = 300;
+/** Acknowledgements in flight in each measuring process; BENCH_CONCURRENCY overrides. */
 const CONCURRENCY = 50;
 /** Rounds (each runs every variant once); BENCH_ROUNDS overrides. */
 const ROUNDS = 3;
@@ -38,7 +52,7 @@ const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = '66666666-7777-8888-9999-000000000000';
 
 /**
- * plain: no telemetry; telemetry: everything, in-memory exporters, default settings; sampled: the
+ * plain: no telemetry; telemetry: everything, draining exporters, default settings; sampled: the
  * same with `OTEL_TRACES_SAMPLER=traceidratio` and `OTEL_TRACES_SAMPLER_ARG=0.1` (an operator's
  * option, not the default). (No context-manager variant: the trace context is explicit, nothing
  * uses AsyncLocalStorage.)
@@ -56,6 +70,8 @@ interface Figures {
   cpuMs: number;
   /** The same for the main (JavaScript) thread alone: the rest is garbage collection, compilation and I/O threads. */
   mainCpuMs: number;
+  /** Garbage collection pauses of the main thread per acknowledgement (v8.GCProfiler), in ms. */
+  gcMs: number;
   p50: number;
   p99: number;
   spans: number;
@@ -63,11 +79,10 @@ interface Figures {
 }
 
 export async function run(): Promise<void> {
-  const azurite = await startAzurite();
-  const keys = await startBenchKeys();
+  const azurite = inMemory() ? undefined : await startAzurite();
+  const keys = await startWebhookKeys();
   try {
-    const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
-    const env = { ...process.env, BENCH_STORAGE: azurite.connectionString, BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization };
+    const env = { ...process.env, ...(azurite === undefined ? {} : { BENCH_STORAGE: azurite.connectionString }), ...keys.env };
     const results: Record<Variant, Figures[]> = { plain: [], telemetry: [], sampled: [] };
     const runtime = childRuntime();
     const rounds = setting('BENCH_ROUNDS', ROUNDS);
@@ -80,14 +95,15 @@ export async function run(): Promise<void> {
       child.on('close', () => resolve(out.trim()));
     });
     console.log(`measured in child processes: node ${version}${runtime.args.length > 0 ? ` ${runtime.args.join(' ')}` : ''}${runtime.node === process.execPath ? '' : ` (${runtime.node})`}`);
-    console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${CONCURRENCY} in flight each`);
+    console.log(`storage: ${azurite === undefined ? 'in memory (BENCH_STORAGE_MODE=memory)' : 'Azurite'}; exporters drain each batch${process.env.BENCH_RETAIN_SPANS === '1' ? ' and keep every span and log record until the end of the window (BENCH_RETAIN_SPANS=1)' : ''}`);
+    console.log(`each round: ${VARIANTS.join(', ')} side by side, ${WARM_UP} acknowledgements to warm up, then ${windowMs / 1000} s measured, ${setting('BENCH_CONCURRENCY', CONCURRENCY)} in flight each`);
     console.log(`before: ${machineLoad()}`);
     for (let round = 0; round < rounds; round += 1) {
       const figures = await sideBySide(runtime, env, windowMs);
       for (const variant of VARIANTS) {
         const f = figures[variant];
         results[variant].push(f);
-        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${f.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${f.count} in the window (${f.rate.toFixed(0)}/s), p50 ${formatMs(f.p50)}, p99 ${formatMs(f.p99)}${f.spans + f.logs > 0 ? `, ${f.spans} spans, ${f.logs} log records exported` : ''}`);
+        console.log(`round ${round + 1} ${variant.padEnd(9)}: ${f.cpuMs.toFixed(3)} ms CPU per acknowledgement, ${f.count} in the window (${f.rate.toFixed(0)}/s), GC pauses ${f.gcMs.toFixed(3)} ms, p50 ${formatMs(f.p50)}, p99 ${formatMs(f.p99)}${f.spans + f.logs > 0 ? `, ${f.spans} spans, ${f.logs} log records exported` : ''}`);
       }
     }
     const median = (values: number[]): number => percentile(values, 50);
@@ -109,24 +125,13 @@ export async function run(): Promise<void> {
     console.log(`  wall-clock throughput (${VARIANTS.length} workers share the machine): ${rate('plain').toFixed(0)}/s without, ${rate('telemetry').toFixed(0)}/s with telemetry`);
   } finally {
     await keys.close();
-    await azurite.stop();
+    await azurite?.stop();
   }
 }
 
 function setting(name: string, fallback: number): number {
   const wanted = Number(process.env[name] ?? fallback);
   return Number.isInteger(wanted) && wanted > 0 ? wanted : fallback;
-}
-
-/**
- * The Node binary and flags the measuring processes run with: `BENCH_NODE` (a path; default: the
- * node running the bench) and `BENCH_NODE_ARGS` (space-separated, e.g. `--experimental-async-context-frame`),
- * so the same figures can be taken on each runtime the app may be deployed on.
- */
-function childRuntime(): { node: string; args: string[] } {
-  const node = process.env.BENCH_NODE?.trim() ?? '';
-  const args = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
-  return { node: node.length > 0 ? node : process.execPath, args };
 }
 
 /** One round: every variant in its own process; once all have warmed up, they measure the same window. */
@@ -163,45 +168,83 @@ async function sideBySide(runtime: { node: string; args: string[] }, env: NodeJS
     const end = Date.now() + windowMs;
     for (const { child } of children) child.stdin.write(`${end}\n`);
     const figures = await Promise.all(results);
+    // Each exits by itself once it has answered (and writes its profile first under `--cpu-prof`).
+    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('close', resolve)) : Promise.resolve())));
     return Object.fromEntries(children.map(({ variant }, i) => [variant, JSON.parse(figures[i] as string) as Figures])) as Record<Variant, Figures>;
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill();
   }
 }
 
-/** One measurement in this process: `plain` (no telemetry) or `telemetry` (in-memory exporters). */
+/** One measurement in this process: `plain` (no telemetry) or `telemetry` (draining exporters). */
 async function measure(variant: Variant): Promise<Figures> {
-  const config = loadConfig({
-    AzureWebJobsStorage: process.env.BENCH_STORAGE,
-    MARKETPLACE_TENANT_ID: TENANT,
-    MARKETPLACE_CLIENT_ID: CLIENT,
-    MARKETPLACE_CLIENT_SECRET: 'not-used-by-the-webhook',
-    WEBHOOK_JWKS_URL: process.env.BENCH_JWKS,
-    STORAGE_TABLE_PREFIX: `bench${variant}`,
-    LOG_LEVEL: 'info',
-  });
   let telemetry: Telemetry = noTelemetry;
   /** Spans and log records exported since the last call (and forgets them). */
   let exported = (): Promise<{ spans: number; logs: number }> => Promise.resolve({ spans: 0, logs: 0 });
   if (variant === 'telemetry' || variant === 'sampled') {
     // Loaded only here, so that the baseline process never loads OpenTelemetry.
-    const { createInMemoryTelemetry } = await import('../inMemoryTelemetry');
-    const memory = createInMemoryTelemetry(variant === 'sampled' ? { sampler: { kind: 'traceidratio', ratio: SAMPLED_RATIO } } : {});
+    const { createDrainingTelemetry } = await import('./drainingTelemetry');
+    const memory = createDrainingTelemetry(variant === 'sampled' ? { sampler: { kind: 'traceidratio', ratio: SAMPLED_RATIO } } : {});
     telemetry = memory.telemetry;
-    exported = async () => {
-      const { spans, logs } = await memory.collect();
-      memory.reset();
-      return { spans: spans.length, logs: logs.length };
-    };
+    exported = () => memory.drained();
   }
+  const deliver = await webhookDeliverer(telemetry, variant);
+  const concurrency = setting('BENCH_CONCURRENCY', CONCURRENCY);
+  await timed(WARM_UP, concurrency, deliver); // warm-up: keys fetched, tables and queue created, code hot
+  await exported();
+  process.stdout.write('ready\n');
+  const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
+  const durations: number[] = [];
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
+  // Read synchronously at the end (a PerformanceObserver is called back only when the event loop
+  // turns, which an in-memory run may never do inside the window).
+  const gc = new GCProfiler();
+  gc.start();
+  const worker = async (): Promise<void> => {
+    while (Date.now() < end) {
+      const start = performance.now();
+      await deliver();
+      durations.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
+  const { spans, logs } = await exported();
+  const used = process.cpuUsage(cpu);
+  const gcMs = (gc.stop()?.statistics ?? []).reduce((sum, event) => sum + event.cost, 0) / 1000;
+  const mainUsed = mainThreadCpuMs() - mainBefore;
+  const count = durations.length;
+  return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, mainCpuMs: mainUsed / count, gcMs: gcMs / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
+}
+
+/**
+ * One acknowledgement per call: a signed Renew webhook (a new operation each time) through the
+ * `webhook` trigger, wrapped by the preInvocation hook every trigger gets (nothing is wrapped without
+ * telemetry), with the app's real dependencies on `telemetry`; storage is Azurite (BENCH_STORAGE) or
+ * in memory (`storage`; by default BENCH_STORAGE_MODE). Rejects unless the webhook answers 200. Needs BENCH_JWKS
+ * and BENCH_AUTHORIZATION from `startBenchKeys`.
+ */
+export async function webhookDeliverer(telemetry: Telemetry, label: string, storage: 'memory' | 'azurite' = inMemory() ? 'memory' : 'azurite'): Promise<() => Promise<void>> {
+  const config = loadConfig({
+    AzureWebJobsStorage: process.env.BENCH_STORAGE ?? 'UseDevelopmentStorage=true',
+    MARKETPLACE_TENANT_ID: TENANT,
+    MARKETPLACE_CLIENT_ID: CLIENT,
+    MARKETPLACE_CLIENT_SECRET: 'not-used-by-the-webhook',
+    WEBHOOK_JWKS_URL: process.env.BENCH_JWKS,
+    STORAGE_TABLE_PREFIX: `bench${label}`,
+    LOG_LEVEL: 'info',
+  });
   const credential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   // Imported here: loading a function file outside a Functions worker prints warnings (test mode).
   const { createWebhookHandler } = await import('../../functions/webhook');
   const app = buildDependencies(config, { telemetry, marketplaceCredential: credential });
   // As deployed: each invocation's wiring is bound to its span (the process's when telemetry is off).
-  const handler = createWebhookHandler(webhookDependencyGetter(() => app));
+  const getDeps = webhookDependencyGetter(() => app);
+  const handler = createWebhookHandler(storage === 'memory' ? withInMemoryStorage(getDeps, telemetry) : getDeps);
   const authorization = process.env.BENCH_AUTHORIZATION ?? '';
-  const deliver = async (): Promise<void> => {
+  return async () => {
     const body = { id: randomUUID(), activityId: randomUUID(), subscriptionId: randomUUID(), action: 'Renew', status: 'Succeeded', operationRequestSource: 'Azure', timeStamp: new Date().toISOString() };
     const request = new HttpRequest({ method: 'POST', url: 'http://127.0.0.1:7071/api/webhook', headers: { authorization, 'content-type': 'application/json' }, body: { string: JSON.stringify(body) } });
     const context = new InvocationContext({
@@ -216,40 +259,58 @@ async function measure(variant: Variant): Promise<Figures> {
     const response = (await (hook.functionHandler as typeof handler)(request, context)) as { status?: number };
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
   };
-  await timed(WARM_UP, CONCURRENCY, deliver); // warm-up: keys fetched, tables and queue created, code hot
-  await exported();
-  process.stdout.write('ready\n');
-  const end = Number(await new Promise<string>((resolve) => createInterface({ input: process.stdin }).once('line', resolve)));
-  const durations: number[] = [];
-  const began = performance.now();
-  const cpu = process.cpuUsage();
-  const mainBefore = mainThreadCpuMs();
-  const worker = async (): Promise<void> => {
-    while (Date.now() < end) {
-      const start = performance.now();
-      await deliver();
-      durations.push(performance.now() - start);
-    }
+}
+
+/** The JWKS server and the authorization header the measuring processes need (BENCH_JWKS, BENCH_AUTHORIZATION). */
+export async function startWebhookKeys(): Promise<{ env: NodeJS.ProcessEnv; close: () => Promise<void> }> {
+  const keys = await startBenchKeys();
+  const authorization = await keys.authorization({ MARKETPLACE_TENANT_ID: TENANT, MARKETPLACE_CLIENT_ID: CLIENT });
+  return { env: { BENCH_JWKS: keys.url, BENCH_AUTHORIZATION: authorization }, close: () => keys.close() };
+}
+
+/** `BENCH_STORAGE_MODE=memory`: the ledger and the queue in this process, no Azurite. */
+function inMemory(): boolean {
+  return process.env.BENCH_STORAGE_MODE === 'memory';
+}
+
+/**
+ * The webhook's wiring with its two storage round trips in memory: the ledger row encoded as the
+ * Table adapter encodes it (and created once per id), the message encoded as the queue adapter
+ * encodes it and sent through the same `tracedQueue` wrapper, with the invocation's telemetry (the
+ * `send operations` span under the invocation's span, and the trace carrier). The rest of each
+ * invocation's wiring is the app's, as deployed. What is left is the handler's own work, so the
+ * telemetry's share is not drowned by the Azure SDK's.
+ */
+function withInMemoryStorage(getDeps: (context: InvocationContext) => WebhookDependencies, telemetry: Telemetry): (context: InvocationContext) => WebhookDependencies {
+  const rows = new Map<string, Versioned<OperationRecord>>();
+  let sent = 0;
+  const queue: MessageQueue<OperationMessage> = {
+    name: QUEUE_NAMES.operations,
+    send: async (message) => {
+      await Promise.resolve();
+      encodeQueueMessage(message);
+      sent += 1;
+      return { messageId: `message-${sent}` };
+    },
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  // What is still buffered is exported inside the window's CPU time: exporting is part of the cost.
-  const { spans, logs } = await exported();
-  const used = process.cpuUsage(cpu);
-  const mainUsed = mainThreadCpuMs() - mainBefore;
-  const count = durations.length;
-  return { count, rate: (count / (performance.now() - began)) * 1000, cpuMs: (used.user + used.system) / 1000 / count, mainCpuMs: mainUsed / count, p50: percentile(durations, 50), p99: percentile(durations, 99), spans, logs };
+  const operations: WebhookDependencies['operations'] = {
+    create: async (operation) => {
+      await Promise.resolve();
+      if (rows.has(operation.id)) throw new AlreadyExistsError('Operation', operation.id);
+      operationCodec.toEntity(operation);
+      const stored = { value: operation, etag: `W/"memory-${rows.size + 1}"` };
+      rows.set(operation.id, stored);
+      return stored;
+    },
+    get: async (id) => {
+      await Promise.resolve();
+      return rows.get(id);
+    },
+  };
+  return (context) => ({ ...getDeps(context), operations, queue: tracedQueue(queue, invocationTelemetry(telemetry, context)) });
 }
 
 if (require.main === module) {
   const variant = VARIANTS.find((name) => name === process.argv[2]) ?? 'plain';
-  measure(variant).then(
-    (figures) => {
-      process.stdout.write(`${JSON.stringify(figures)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  reportFromChild(() => measure(variant));
 }

@@ -116,10 +116,25 @@ function carrierOf(spanContext: SpanContext | undefined): TraceCarrier | undefin
   return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
-/** Attributes without undefined values, strings redacted (an attribute never carries a secret). */
-function cleanAttributes(attributes: Attributes | undefined): Record<string, string | number | boolean> {
+/**
+ * Attributes without undefined values, strings redacted (an attribute never carries a secret). When
+ * nothing needs to change (the common case: ids, names, states, numbers) the object is passed on as
+ * it is, without a copy: the SDK copies what it keeps (span attributes key by key, metric series by
+ * their values).
+ */
+function cleanAttributes(attributes: Attributes | undefined): Attributes {
+  if (attributes === undefined) return NO_ATTRIBUTES;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined || (typeof value === 'string' && redactText(value) !== value)) return cleanedCopy(attributes);
+  }
+  return attributes;
+}
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+function cleanedCopy(attributes: Attributes): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  if (attributes === undefined) return out;
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
@@ -128,8 +143,20 @@ function cleanAttributes(attributes: Attributes | undefined): Record<string, str
   return out;
 }
 
-/** Log fields as record attributes: primitives as they are, anything else as JSON (customDimensions are strings). */
+/**
+ * Log fields as record attributes: primitives as they are, anything else as JSON (customDimensions
+ * are strings). Fields that are all primitives (the usual entry) are passed on as they are: the SDK
+ * copies them into the record.
+ */
 export function logAttributes(fields: LogFields): Record<string, string | number | boolean> {
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return logAttributesCopy(fields);
+  }
+  return fields as Record<string, string | number | boolean>;
+}
+
+function logAttributesCopy(fields: LogFields): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const key in fields) {
     const value = fields[key];

@@ -53,6 +53,37 @@ describe('OpenTelemetry telemetry', () => {
     expect(spans[0]?.status).toEqual({ code: 2, message: 'Error: refused for [email] with Bearer [REDACTED]' });
   });
 
+  it('redacts secrets in span, metric and log attributes, drops undefined values and leaves the caller\'s objects untouched', async () => {
+    // Prepare
+    const start = { 'user.note': 'sent to jane@contoso.example', 'faas.name': 'webhook', 'absent': undefined, 'attempt': 2 };
+    const later = { 'http.request.header': 'Bearer abc.def', 'sas': 'https://x.example/q?sig=s3cr3t&sv=1', 'missing': undefined };
+    const metric = { check: 'token=abc123', retried: false };
+    const fields = { operationId: 'op-1', owner: 'jane@contoso.example', detail: { plan: 'gold' }, gone: null, skipped: undefined };
+    const copies = JSON.stringify([start, later, metric, fields]);
+
+    // Act
+    await memory.telemetry.inSpan('request', { kind: 'server', attributes: start }, (span) => {
+      span.setAttributes(later);
+      memory.telemetry.count('readiness.check_failed', metric);
+      memory.telemetry.log('info', 'recorded', fields);
+      return Promise.resolve();
+    });
+
+    // Assess
+    const { spans, metrics, logs } = await memory.collect();
+    expect(spans[0]?.attributes).toEqual({
+      'user.note': 'sent to [email]',
+      'faas.name': 'webhook',
+      'attempt': 2,
+      'http.request.header': 'Bearer [REDACTED]',
+      'sas': 'https://x.example/q?sig=[REDACTED]&sv=1',
+    });
+    expect(counterValue(metrics, 'readiness.check_failed', { check: 'token=[REDACTED]', retried: false })).toBe(1);
+    expect(counterValue(metrics, 'readiness.check_failed', { check: 'token=abc123' })).toBe(0);
+    expect(logs[0]?.attributes).toEqual({ operationId: 'op-1', owner: 'jane@contoso.example', detail: '{"plan":"gold"}' });
+    expect(JSON.stringify([start, later, metric, fields])).toBe(copies);
+  });
+
   it('records the contract metrics under their names and attributes', async () => {
     // Act
     memory.telemetry.count('marketplace.calls', { method: 'GET', route: '/saas/subscriptions/{subscriptionId}', status: '200', retried: false });
