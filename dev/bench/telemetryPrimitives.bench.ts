@@ -17,8 +17,9 @@ import { percentile, timed } from './stats';
  * - OPS calls of each primitive through `noTelemetry` and then through the OpenTelemetry wiring.
  * The cost of one call is the difference per call; each of ROUNDS rounds gives one (after one
  * round to warm up), and the median is printed with each round's figure. Both sides run in the same
- * process, so what the process as a whole pays for having telemetry (the context manager's hooks on
- * every promise, modules loaded) is not in these figures: webhookTelemetry measures that. Runs in a
+ * process, so what the process as a whole pays for having telemetry (modules loaded, a heap that
+ * holds the batches, code that competes for the caches) is not in these figures: webhookTelemetry
+ * measures that. Runs in a
  * child process on `BENCH_NODE` / `BENCH_NODE_ARGS` like webhookTelemetry.
  */
 const OPS = 20_000;
