@@ -3,7 +3,7 @@ import { startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { createInMemoryTelemetry } from '../../dev/inMemoryTelemetry';
 import { fixedClock } from '../../shared/clock';
 import { loadConfig, type Env } from '../../shared/config';
-import { buildDependencies, perInvocation } from '../../shared/dependencies';
+import { buildDependencies, perInvocation, type AppDependencies } from '../../shared/dependencies';
 import { QUEUE_NAMES } from '../../shared/storage';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext } from '../../shared/telemetry';
 import { buildSubscriptionRecord } from '../fixtures/buildSubscriptionRecord';
@@ -157,6 +157,42 @@ describe('buildDependencies', () => {
       expect(bound?.verifier).toBe(getWebhookDeps().verifier);
       expect(bound?.queue).not.toBe(getWebhookDeps().queue);
       expect(deps.forInvocation(httpInvocation('inv-5', 'e'.repeat(32)))).toBe(deps);
+    });
+
+    it('gives a bound invocation the app\'s stores, clock and config without copying them, and builds its Marketplace client once', async () => {
+      // Prepare
+      const memory = createInMemoryTelemetry();
+      const deps = buildDependencies(configWith(), { marketplaceCredential: createFakeCredential(), telemetry: memory.telemetry });
+      const context = httpInvocation('inv-6', 'f'.repeat(32));
+      let bound: AppDependencies | undefined;
+      const hook: InvocationHookContext = {
+        invocationContext: context,
+        inputs: [{ method: 'POST' }],
+        functionHandler: () => {
+          bound = deps.forInvocation(context);
+          return { status: 200 };
+        },
+      };
+      instrumentInvocation(memory.telemetry, hook);
+
+      // Act
+      await (hook.functionHandler as () => Promise<unknown>)();
+      await memory.telemetry.shutdown();
+
+      // Assess
+      expect(bound).toBeDefined();
+      expect(bound).not.toBe(deps);
+      expect(bound?.telemetry).not.toBe(deps.telemetry);
+      expect(bound?.subscriptions).toBe(deps.subscriptions);
+      expect(bound?.operations).toBe(deps.operations);
+      expect(bound?.usage).toBe(deps.usage);
+      expect(bound?.config).toBe(deps.config);
+      expect(bound?.clock).toBe(deps.clock);
+      expect(bound?.marketplaceCredential).toBe(deps.marketplaceCredential);
+      expect(bound?.marketplace).not.toBe(deps.marketplace);
+      expect(bound?.marketplace).toBe(bound?.marketplace);
+      expect(bound?.isv).toBe(bound?.isv);
+      expect(bound?.forInvocation(context).telemetry).toBe(bound?.telemetry);
     });
 
     it('allocates nothing per invocation without telemetry: the process-wide objects are returned', () => {
