@@ -131,18 +131,20 @@ describe('buildDependencies', () => {
       expect(sends.filter((span) => span.parentSpanContext === undefined)).toHaveLength(1);
     });
 
-    it('binds only the thin telemetry wrappers: what holds a cache (the webhook key set) stays the process\'s', async () => {
+    it('binds only the thin telemetry wrappers: what holds a cache (the webhook key set, the stores) stays the process\'s, uncopied', async () => {
       // Prepare
       const memory = createInMemoryTelemetry();
       const deps = buildDependencies(configWith(), { marketplaceCredential: createFakeCredential(), telemetry: memory.telemetry });
       const getWebhookDeps = webhookDependencyGetter(() => deps);
       const context = httpInvocation('inv-4', 'd'.repeat(32));
       let bound: WebhookDependencies | undefined;
+      let boundApp: AppDependencies | undefined;
       const hook: InvocationHookContext = {
         invocationContext: context,
         inputs: [{ method: 'POST' }],
         functionHandler: () => {
           bound = getWebhookDeps(context);
+          boundApp = deps.forInvocation(context);
           return { status: 200 };
         },
       };
@@ -157,42 +159,16 @@ describe('buildDependencies', () => {
       expect(bound?.verifier).toBe(getWebhookDeps().verifier);
       expect(bound?.queue).not.toBe(getWebhookDeps().queue);
       expect(deps.forInvocation(httpInvocation('inv-5', 'e'.repeat(32)))).toBe(deps);
-    });
-
-    it('gives a bound invocation the app\'s stores, clock and config without copying them, and builds its Marketplace client once', async () => {
-      // Prepare
-      const memory = createInMemoryTelemetry();
-      const deps = buildDependencies(configWith(), { marketplaceCredential: createFakeCredential(), telemetry: memory.telemetry });
-      const context = httpInvocation('inv-6', 'f'.repeat(32));
-      let bound: AppDependencies | undefined;
-      const hook: InvocationHookContext = {
-        invocationContext: context,
-        inputs: [{ method: 'POST' }],
-        functionHandler: () => {
-          bound = deps.forInvocation(context);
-          return { status: 200 };
-        },
-      };
-      instrumentInvocation(memory.telemetry, hook);
-
-      // Act
-      await (hook.functionHandler as () => Promise<unknown>)();
-      await memory.telemetry.shutdown();
-
-      // Assess
-      expect(bound).toBeDefined();
-      expect(bound).not.toBe(deps);
-      expect(bound?.telemetry).not.toBe(deps.telemetry);
-      expect(bound?.subscriptions).toBe(deps.subscriptions);
-      expect(bound?.operations).toBe(deps.operations);
-      expect(bound?.usage).toBe(deps.usage);
-      expect(bound?.config).toBe(deps.config);
-      expect(bound?.clock).toBe(deps.clock);
-      expect(bound?.marketplaceCredential).toBe(deps.marketplaceCredential);
-      expect(bound?.marketplace).not.toBe(deps.marketplace);
-      expect(bound?.marketplace).toBe(bound?.marketplace);
-      expect(bound?.isv).toBe(bound?.isv);
-      expect(bound?.forInvocation(context).telemetry).toBe(bound?.telemetry);
+      // The bound app: its own telemetry and span-making adapters (each built once), the app's stores, clock and config.
+      expect(boundApp).toBeDefined();
+      expect(boundApp?.telemetry).not.toBe(deps.telemetry);
+      expect(boundApp?.forInvocation(context).telemetry).toBe(boundApp?.telemetry);
+      expect(boundApp?.marketplace).not.toBe(deps.marketplace);
+      expect(boundApp?.marketplace).toBe(boundApp?.marketplace);
+      expect(boundApp?.isv).toBe(boundApp?.isv);
+      for (const key of ['subscriptions', 'operations', 'history', 'usage', 'plans', 'runs', 'config', 'clock', 'marketplaceCredential'] as const) {
+        expect(boundApp?.[key]).toBe(deps[key]);
+      }
     });
 
     it('allocates nothing per invocation without telemetry: the process-wide objects are returned', () => {
