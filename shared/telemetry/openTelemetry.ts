@@ -13,7 +13,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { type Logger as OtelLogger, SeverityNumber } from '@opentelemetry/api-logs';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -38,6 +38,7 @@ import {
   type HistogramName,
   METER_NAME,
   type SpanKind,
+  type SpanOptions,
   type Telemetry,
   type TraceCarrier,
 } from './telemetry';
@@ -94,15 +95,16 @@ const SEVERITY: Record<LogLevel, SeverityNumber> = {
   error: SeverityNumber.ERROR,
 };
 
-const propagator = new W3CTraceContextPropagator();
-const carrierGetter = {
-  keys: (carrier: Record<string, string>) => Object.keys(carrier),
-  get: (carrier: Record<string, string>, key: string) => carrier[key],
-};
-
-/** The context a carrier describes, as a remote parent. */
+/**
+ * The context a carrier describes, as a remote parent: what `W3CTraceContextPropagator.extract`
+ * gives for it (the same parser, the same remote span context with its `tracestate`), without the
+ * propagator's copy of the carrier and its getter.
+ */
 export function contextFromCarrier(carrier: TraceCarrier, base: Context = ROOT_CONTEXT): Context {
-  return propagator.extract(base, { ...carrier }, carrierGetter);
+  const parsed = parseTraceParent(carrier.traceparent);
+  if (parsed === null) return base;
+  const spanContext: SpanContext = carrier.tracestate ? { ...parsed, isRemote: true, traceState: new TraceState(carrier.tracestate) } : { ...parsed, isRemote: true };
+  return trace.setSpanContext(base, spanContext);
 }
 
 /**
@@ -166,6 +168,16 @@ function logAttributesCopy(fields: LogFields): Record<string, string | number | 
   return out;
 }
 
+/** What every scope of one OpenTelemetry wiring shares. */
+interface Pipeline {
+  readonly tracer: Tracer;
+  readonly logger: OtelLogger;
+  counter(name: CounterName): Counter;
+  histogram(name: HistogramName): Histogram;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 /** The handle a span's work gets: one object per span, its methods on the prototype. */
 class SpanHandle implements ActiveSpan {
   private scoped: Telemetry | undefined;
@@ -173,12 +185,12 @@ class SpanHandle implements ActiveSpan {
   constructor(
     private readonly span: Span,
     private readonly parentContext: Context,
-    private readonly telemetryIn: (scope: Context) => Telemetry,
+    private readonly pipeline: Pipeline,
   ) {}
 
   /** Built on first use (most leaf spans never ask): the span's context is the new scope. */
   get telemetry(): Telemetry {
-    this.scoped ??= this.telemetryIn(trace.setSpan(this.parentContext, this.span));
+    this.scoped ??= new ScopedTelemetry(this.pipeline, trace.setSpan(this.parentContext, this.span));
     return this.scoped;
   }
 
@@ -188,6 +200,79 @@ class SpanHandle implements ActiveSpan {
 
   fail(reason: string): void {
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(reason) });
+  }
+}
+
+/**
+ * The telemetry whose spans are children of the span in `scope`, and whose log records belong to
+ * it: one object per scope, its methods on the prototype (a scope is made for every span whose work
+ * asks for one: each invocation, each queue send).
+ */
+class ScopedTelemetry implements OpenTelemetry {
+  /** The scope's carrier, built on first use (null: not yet). */
+  private carrier: TraceCarrier | undefined | null = null;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly scope: Context,
+  ) {}
+
+  get enabled(): boolean {
+    return true;
+  }
+
+  inSpan<T>(name: string, spanOptions: SpanOptions, fn: (span: ActiveSpan) => Promise<T>): Promise<T> {
+    const parentContext = spanOptions.parent === undefined ? this.scope : contextFromCarrier(spanOptions.parent);
+    const links = spanOptions.links === undefined || spanOptions.links.length === 0 ? undefined : linksOf(spanOptions.links);
+    const span = this.pipeline.tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: cleanAttributes(spanOptions.attributes), links }, parentContext);
+    // Settled with callbacks rather than in an async function: no promise of our own per span
+    // beyond the one returned.
+    let work: Promise<T>;
+    try {
+      work = fn(new SpanHandle(span, parentContext, this.pipeline));
+    } catch (error) {
+      failSpan(span, error);
+      span.end();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+      return Promise.reject(error);
+    }
+    return work.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        failSpan(span, error);
+        span.end();
+        throw error;
+      },
+    );
+  }
+
+  /** Built once per scope: a span's context does not change. */
+  currentCarrier(): TraceCarrier | undefined {
+    if (this.carrier === null) this.carrier = carrierOf(trace.getSpanContext(this.scope));
+    return this.carrier;
+  }
+
+  count(name: CounterName, attributes?: Attributes, value = 1): void {
+    this.pipeline.counter(name).add(value, cleanAttributes(attributes));
+  }
+
+  record(name: HistogramName, value: number, attributes?: Attributes): void {
+    this.pipeline.histogram(name).record(value, cleanAttributes(attributes));
+  }
+
+  log(level: LogLevel, message: string, fields: LogFields): void {
+    this.pipeline.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: this.scope });
+  }
+
+  flush(): Promise<void> {
+    return this.pipeline.flush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.pipeline.shutdown();
   }
 }
 
@@ -254,47 +339,17 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
     return found;
   };
 
-  /** The telemetry whose spans are children of the span in `scope`, and whose log records belong to it. */
-  const telemetryIn = (scope: Context): OpenTelemetry => ({
-    enabled: true,
-    inSpan(name, spanOptions, fn) {
-      const parentContext = spanOptions.parent === undefined ? scope : contextFromCarrier(spanOptions.parent);
-      const links = spanOptions.links === undefined || spanOptions.links.length === 0 ? undefined : linksOf(spanOptions.links);
-      const span = tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: cleanAttributes(spanOptions.attributes), links }, parentContext);
-      // Settled with callbacks rather than in an async function: no promise of our own per span
-      // beyond the one returned.
-      let work: ReturnType<typeof fn>;
-      try {
-        work = fn(new SpanHandle(span, parentContext, telemetryIn));
-      } catch (error) {
-        failSpan(span, error);
-        span.end();
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
-        return Promise.reject(error);
-      }
-      return work.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          failSpan(span, error);
-          span.end();
-          throw error;
-        },
-      );
-    },
-    currentCarrier: () => carrierOf(trace.getSpanContext(scope)),
-    count: (name, attributes, value = 1) => counter(name).add(value, cleanAttributes(attributes)),
-    record: (name, value, attributes) => histogram(name).record(value, cleanAttributes(attributes)),
-    log: (level, message, fields) =>
-      logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: scope }),
+  const pipeline: Pipeline = {
+    tracer,
+    logger,
+    counter,
+    histogram,
     async flush() {
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },
     async shutdown() {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
-  });
-  return telemetryIn(ROOT_CONTEXT);
+  };
+  return new ScopedTelemetry(pipeline, ROOT_CONTEXT);
 }

@@ -3,7 +3,7 @@ import { startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { createInMemoryTelemetry } from '../../dev/inMemoryTelemetry';
 import { fixedClock } from '../../shared/clock';
 import { loadConfig, type Env } from '../../shared/config';
-import { buildDependencies, perInvocation } from '../../shared/dependencies';
+import { buildDependencies, perInvocation, type AppDependencies } from '../../shared/dependencies';
 import { QUEUE_NAMES } from '../../shared/storage';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext } from '../../shared/telemetry';
 import { buildSubscriptionRecord } from '../fixtures/buildSubscriptionRecord';
@@ -131,18 +131,20 @@ describe('buildDependencies', () => {
       expect(sends.filter((span) => span.parentSpanContext === undefined)).toHaveLength(1);
     });
 
-    it('binds only the thin telemetry wrappers: what holds a cache (the webhook key set) stays the process\'s', async () => {
+    it('binds only the thin telemetry wrappers: what holds a cache (the webhook key set, the stores) stays the process\'s, uncopied', async () => {
       // Prepare
       const memory = createInMemoryTelemetry();
       const deps = buildDependencies(configWith(), { marketplaceCredential: createFakeCredential(), telemetry: memory.telemetry });
       const getWebhookDeps = webhookDependencyGetter(() => deps);
       const context = httpInvocation('inv-4', 'd'.repeat(32));
       let bound: WebhookDependencies | undefined;
+      let boundApp: AppDependencies | undefined;
       const hook: InvocationHookContext = {
         invocationContext: context,
         inputs: [{ method: 'POST' }],
         functionHandler: () => {
           bound = getWebhookDeps(context);
+          boundApp = deps.forInvocation(context);
           return { status: 200 };
         },
       };
@@ -157,6 +159,16 @@ describe('buildDependencies', () => {
       expect(bound?.verifier).toBe(getWebhookDeps().verifier);
       expect(bound?.queue).not.toBe(getWebhookDeps().queue);
       expect(deps.forInvocation(httpInvocation('inv-5', 'e'.repeat(32)))).toBe(deps);
+      // The bound app: its own telemetry and span-making adapters (each built once), the app's stores, clock and config.
+      expect(boundApp).toBeDefined();
+      expect(boundApp?.telemetry).not.toBe(deps.telemetry);
+      expect(boundApp?.forInvocation(context).telemetry).toBe(boundApp?.telemetry);
+      expect(boundApp?.marketplace).not.toBe(deps.marketplace);
+      expect(boundApp?.marketplace).toBe(boundApp?.marketplace);
+      expect(boundApp?.isv).toBe(boundApp?.isv);
+      for (const key of ['subscriptions', 'operations', 'history', 'usage', 'plans', 'runs', 'config', 'clock', 'marketplaceCredential'] as const) {
+        expect(boundApp?.[key]).toBe(deps[key]);
+      }
     });
 
     it('allocates nothing per invocation without telemetry: the process-wide objects are returned', () => {

@@ -1,7 +1,10 @@
 import { InvocationContext } from '@azure/functions';
+import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { contextFromCarrier } from '../../../shared/telemetry/openTelemetry';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
 import { loggerFromContext } from '../../../shared/logging';
-import { noTelemetry, traceCarrierOf, withTraceCarrier } from '../../../shared/telemetry';
+import { noTelemetry, traceCarrierOf, withTraceCarrier, type TraceCarrier } from '../../../shared/telemetry';
 import { counterValue } from '../../support/telemetry';
 
 describe('OpenTelemetry telemetry', () => {
@@ -195,5 +198,34 @@ describe('traceCarrierOf', () => {
     ['a valid one', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=b' }, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=b' }],
   ])('reads %s', (_label, value, expected) => {
     expect(traceCarrierOf(value)).toEqual(expected);
+  });
+});
+
+describe('contextFromCarrier', () => {
+  const propagator = new W3CTraceContextPropagator();
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const carriers: TraceCarrier[] = [
+    { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    { traceparent: `00-${traceId}-00f067aa0ba902b7-00`, tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7' },
+    { traceparent: `01-${traceId}-00f067aa0ba902b7-01-future` },
+    { traceparent: ` 00-${traceId}-00f067aa0ba902b7-01` },
+    { traceparent: `00-${traceId}-00f067aa0ba902b7-01-extra` },
+    { traceparent: `ff-${traceId}-00f067aa0ba902b7-01` },
+    { traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` },
+    { traceparent: `00-${traceId}-${'0'.repeat(16)}-01` },
+    { traceparent: `00-${traceId.toUpperCase()}-00f067aa0ba902b7-01` },
+    { traceparent: 'not a traceparent', tracestate: 'rojo=1' },
+  ];
+
+  it.each(carriers)('reads %j as W3CTraceContextPropagator.extract does', (carrier) => {
+    // Act
+    const ours = trace.getSpanContext(contextFromCarrier(carrier));
+    const theirs = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { ...carrier }, defaultTextMapGetter));
+
+    // Assess
+    expect(ours === undefined).toBe(theirs === undefined);
+    if (ours === undefined || theirs === undefined) return;
+    expect({ ...ours, traceState: ours.traceState?.serialize() }).toEqual({ ...theirs, traceState: theirs.traceState?.serialize() });
+    expect(ours.isRemote).toBe(true);
   });
 });
