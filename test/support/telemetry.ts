@@ -1,4 +1,5 @@
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../dev/inMemoryTelemetry';
 
 /** Sum of one counter's data points whose attributes include `match`. */
 export function counterValue(metrics: ResourceMetrics[], name: string, match: Record<string, unknown> = {}): number {
@@ -13,4 +14,30 @@ export function counterValue(metrics: ResourceMetrics[], name: string, match: Re
     }
   }
   return total;
+}
+
+/**
+ * A fresh in-memory telemetry for each test of the enclosing `describe`, shut down after it. The
+ * returned object always stands for the current test's instance.
+ */
+export function inMemoryTelemetryPerTest(): InMemoryTelemetry {
+  let current: InMemoryTelemetry | undefined;
+  beforeEach(() => {
+    current = createInMemoryTelemetry();
+  });
+  afterEach(async () => {
+    await current?.telemetry.shutdown();
+    current = undefined;
+  });
+  const instance = (): InMemoryTelemetry => {
+    if (current === undefined) throw new Error('inMemoryTelemetryPerTest: used outside a test');
+    return current;
+  };
+  return {
+    get telemetry() {
+      return instance().telemetry;
+    },
+    collect: () => instance().collect(),
+    reset: () => instance().reset(),
+  };
 }

@@ -1,7 +1,6 @@
 import { HttpRequest, InvocationContext, type InvocationContextInit } from '@azure/functions';
-import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
 import { instrumentInvocation, noTelemetry, type InvocationHookContext } from '../../../shared/telemetry';
-import { counterValue } from '../../support/telemetry';
+import { counterValue, inMemoryTelemetryPerTest } from '../../support/telemetry';
 
 const HOST_TRACE = '00-11111111111111111111111111111111-2222222222222222-01';
 const SENDER_TRACE = '00-33333333333333333333333333333333-4444444444444444-01';
@@ -24,15 +23,7 @@ async function run(hook: InvocationHookContext, ...args: unknown[]): Promise<unk
 }
 
 describe('instrumentInvocation', () => {
-  let memory: InMemoryTelemetry;
-
-  beforeEach(() => {
-    memory = createInMemoryTelemetry();
-  });
-
-  afterEach(async () => {
-    await memory.telemetry.shutdown();
-  });
+  const memory = inMemoryTelemetryPerTest();
 
   it('wraps nothing without telemetry', () => {
     // Prepare

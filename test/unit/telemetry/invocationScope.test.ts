@@ -1,7 +1,7 @@
 import { InvocationContext, type InvocationContextInit } from '@azure/functions';
-import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
 import { loggerFromContext } from '../../../shared/logging';
 import { instrumentInvocation, invocationTelemetry, noTelemetry, traceCarrierOf, withTraceCarrier, type InvocationHookContext } from '../../../shared/telemetry';
+import { inMemoryTelemetryPerTest } from '../../support/telemetry';
 
 const HTTP: InvocationContextInit['options'] = { trigger: { type: 'httpTrigger', name: 'request', route: 'webhook', methods: ['POST'], authLevel: 'anonymous' }, extraInputs: [], extraOutputs: [] };
 
@@ -17,15 +17,7 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 describe('invocation scope (explicit trace context, no AsyncLocalStorage)', () => {
-  let memory: InMemoryTelemetry;
-
-  beforeEach(() => {
-    memory = createInMemoryTelemetry();
-  });
-
-  afterEach(async () => {
-    await memory.telemetry.shutdown();
-  });
+  const memory = inMemoryTelemetryPerTest();
 
   it('keeps the spans, envelopes and log records of two interleaved invocations in their own traces', async () => {
     // Prepare: A starts, B starts, A sends after B started, B sends and logs, then A logs.

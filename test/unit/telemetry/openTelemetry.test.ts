@@ -2,21 +2,13 @@ import { InvocationContext } from '@azure/functions';
 import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { contextFromCarrier } from '../../../shared/telemetry/openTelemetry';
-import { createInMemoryTelemetry, type InMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
+import { createInMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
 import { loggerFromContext } from '../../../shared/logging';
 import { noTelemetry, traceCarrierOf, withTraceCarrier, type TraceCarrier } from '../../../shared/telemetry';
-import { counterValue } from '../../support/telemetry';
+import { counterValue, inMemoryTelemetryPerTest } from '../../support/telemetry';
 
 describe('OpenTelemetry telemetry', () => {
-  let memory: InMemoryTelemetry;
-
-  beforeEach(() => {
-    memory = createInMemoryTelemetry();
-  });
-
-  afterEach(async () => {
-    await memory.telemetry.shutdown();
-  });
+  const memory = inMemoryTelemetryPerTest();
 
   it('nests spans through their scoped telemetry across async calls and hands the scope span\'s context to envelopes', async () => {
     // Prepare
