@@ -84,15 +84,15 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? getTelemetry();
   const queueClients = new Map<string, MessageQueue<unknown>>();
-  const queueClient = (name: QueueName): MessageQueue<unknown> => {
+  /** The process's client of queue `name` (one per name), its sends traced with `scoped` (a thin wrapper; none without telemetry). */
+  const tracedQueueOf = <T>(name: QueueName, scoped: Telemetry): MessageQueue<T> => {
     let queue = queueClients.get(name);
     if (queue === undefined) {
       queue = createQueue<unknown>(storage, name);
       queueClients.set(name, queue);
     }
-    return queue;
+    return tracedQueue(queue as MessageQueue<T>, scoped);
   };
-  const queues = new Map<string, MessageQueue<unknown>>();
   const { marketplace: m } = config;
   const marketplaceCredential = overrides.marketplaceCredential ?? createMarketplaceCredential(m.auth);
   const marketplaceFor = marketplaceClientsFor({
@@ -130,7 +130,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     }
 
     queue<T>(name: QueueName): MessageQueue<T> {
-      return tracedQueue(queueClient(name) as MessageQueue<T>, this.telemetry);
+      return tracedQueueOf<T>(name, this.telemetry);
     }
   }
   const boundTo = (scoped: Telemetry): AppDependencies => new InvocationDependencies(scoped) as unknown as AppDependencies;
@@ -149,12 +149,7 @@ export function buildDependencies(config: Readonly<Config>, overrides: Dependenc
     plans: createPlanCatalog(storage),
     runs: createJobRunStore(storage),
     queue<T>(name: QueueName): MessageQueue<T> {
-      let queue = queues.get(name);
-      if (queue === undefined) {
-        queue = tracedQueue(queueClient(name), telemetry);
-        queues.set(name, queue);
-      }
-      return queue;
+      return tracedQueueOf<T>(name, telemetry);
     },
     telemetry,
     logger: (context, fields) => loggerFromContext(context, { level: config.logLevel, fields, telemetry: invocationTelemetry(telemetry, context) }),

@@ -225,18 +225,17 @@ async function acknowledgement(stack: RunningStack, authorization: string): Prom
 }
 
 /**
- * The acknowledgement's storage work alone, as the app's adapters do it (one ledger row inserted,
- * then one message on a queue of its own), so that its client CPU can be set against the host's.
+ * The acknowledgement's storage work alone: the intake's own hand-over (one ledger row inserted, then
+ * one message, here on a queue of its own) through the app's adapters, so that its client CPU can be
+ * set against the host's.
  */
 function isolatedStorageCalls(stack: RunningStack): () => Promise<void> {
   const connectionString = stack.azurite.connectionString;
   const stores = createTableStores({ connectionString, tableNamePrefix: `${stack.settings.STORAGE_TABLE_PREFIX ?? ''}sdk` });
   const queue = createQueue<OperationMessage>({ connectionString }, 'bench-storage-calls');
   return async () => {
-    const id = randomUUID();
     const at = new Date().toISOString();
-    const row = await stores.operations.create({ id, subscriptionId: randomUUID(), action: 'ChangePlan', state: 'Received', receivedAt: at, updatedAt: at, attempts: 0 });
-    await queue.send(operationMessage(id, row.value.subscriptionId, 'ChangePlan', { row: { receivedAt: at, etag: row.etag } }));
+    await handOverOperation({ operations: stores.operations, queue }, { id: randomUUID(), subscriptionId: randomUUID(), action: 'ChangePlan', state: 'Received', receivedAt: at, updatedAt: at, attempts: 0 });
   };
 }
 

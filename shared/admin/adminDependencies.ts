@@ -50,7 +50,7 @@ export function adminDependenciesFrom(app: AppDependencies): AdminDependencies {
 }
 
 /** The admin wiring; for an invocation, its queues' and Marketplace calls' spans are under the invocation's span. */
-export const getAdminDependencies: (context?: InvocationContext) => AdminDependencies = perInvocation(getDependencies, (app) => adminDependenciesFrom(app));
+export const getAdminDependencies: (context?: InvocationContext) => AdminDependencies = perInvocation(getDependencies, adminDependenciesFrom);
 
 export function changeDeps(deps: AdminDependencies, logger: Logger): RequestChangeDeps {
   return { ...deps, logger, queue: deps.trackingQueue, settings: deps.config.publisherOperations };

@@ -30,7 +30,7 @@ export function operationsDependenciesFrom(app: AppDependencies): OperationsDepe
 }
 
 /** The operations wiring; for an invocation, its Marketplace calls, hooks and queue sends are spans under the invocation's span. */
-export const getOperationsDependencies: (context?: InvocationContext) => OperationsDependencies = perInvocation(getDependencies, (app) => operationsDependenciesFrom(app));
+export const getOperationsDependencies: (context?: InvocationContext) => OperationsDependencies = perInvocation(getDependencies, operationsDependenciesFrom);
 
 export interface PoisonAdminDependencies {
   poison: PoisonQueueStore;
