@@ -30,35 +30,38 @@ export function instrumentInvocation(telemetry: Telemetry, hook: InvocationHookC
   const invocation = hook.invocationContext;
   const original = hook.functionHandler as (...args: unknown[]) => unknown;
   const plan = planSpan(invocation, hook.inputs[0]);
-  const wrapped = (...args: unknown[]): Promise<unknown> =>
-    telemetry.inSpan(plan.name, plan.options, (span) => {
-      scopeInvocation(invocation, span.telemetry);
-      const input = args[0];
-      let running: Promise<unknown>;
-      try {
-        running = Promise.resolve(original(...args));
-      } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
-        running = Promise.reject(error);
-      }
-      // Callbacks rather than an async function: one promise less per invocation (see inSpan).
-      return running.then(
-        (result) => {
-          const status = httpStatusOf(result);
-          if (status !== undefined) {
-            span.setAttributes({ 'http.response.status_code': status });
-            if (status >= 500) span.fail(`HTTP ${status}`);
-          }
-          recordInvocationMetrics(telemetry, invocation, input, { result });
-          return result;
-        },
-        (error: unknown) => {
-          recordInvocationMetrics(telemetry, invocation, input, { error });
-          if (isLastAttempt(invocation)) telemetry.count('queue.poisoned', { queue: queueNameOf(invocation) });
-          throw error;
-        },
-      );
-    });
+  const wrapped = (...args: unknown[]): Promise<unknown> => {
+    const span = telemetry.startSpan(plan.name, plan.options);
+    scopeInvocation(invocation, span.telemetry);
+    const input = args[0];
+    let running: Promise<unknown>;
+    try {
+      running = Promise.resolve(original(...args));
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+      running = Promise.reject(error);
+    }
+    // Callbacks rather than an async function, and the span ended in them: no promise of ours per
+    // invocation beyond the one returned.
+    return running.then(
+      (result) => {
+        const status = httpStatusOf(result);
+        if (status !== undefined) {
+          span.setAttributes({ 'http.response.status_code': status });
+          if (status >= 500) span.fail(`HTTP ${status}`);
+        }
+        recordInvocationMetrics(telemetry, invocation, input, { result });
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        recordInvocationMetrics(telemetry, invocation, input, { error });
+        if (isLastAttempt(invocation)) telemetry.count('queue.poisoned', { queue: queueNameOf(invocation) });
+        span.endWithError(error);
+        throw error;
+      },
+    );
+  };
   hook.functionHandler = wrapped;
 }
 

@@ -44,6 +44,16 @@ export interface ActiveSpan {
 }
 
 /**
+ * A span its caller ends (`Telemetry.startSpan`): for wrappers that already settle their work with
+ * callbacks of their own, so that the span needs no promise of its own.
+ */
+export interface StartedSpan extends ActiveSpan {
+  end(): void;
+  /** Marks the span failed with the error's name and (redacted) message, then ends it. */
+  endWithError(error: unknown): void;
+}
+
+/**
  * The metrics every deployment exports (meter `saas-fulfillment`; Application Insights stores them in
  * `customMetrics` under these names). Alert rules in infra/ use these exact names and attributes.
  */
@@ -78,11 +88,13 @@ export interface Telemetry {
    * span's handle, whose `telemetry` is scoped to the new span.
    */
   inSpan<T>(name: string, options: SpanOptions, fn: (span: ActiveSpan) => Promise<T>): Promise<T>;
+  /** Starts a span as `inSpan` does; the caller ends it, exactly once. */
+  startSpan(name: string, options: SpanOptions): StartedSpan;
   /** The scope span's context, to put in a queue envelope or an outgoing event; undefined when none. */
   currentCarrier(): TraceCarrier | undefined;
   count(name: CounterName, attributes?: Attributes, value?: number): void;
   record(name: HistogramName, value: number, attributes?: Attributes): void;
-  /** One log record (fields already redacted by the logger), tied to the scope span (none: no trace). */
+  /** One log record, tied to the scope span (none: no trace). `fields` are already redacted (the logger's own copy per entry) and are kept by the record as they are: not changed afterwards. */
   log(level: LogLevel, message: string, fields: LogFields): void;
   /** Exports whatever is buffered (tests, benchmarks, shutdown). */
   flush(): Promise<void>;
@@ -92,6 +104,7 @@ export interface Telemetry {
 export const noTelemetry: Telemetry = {
   enabled: false,
   inSpan: (_name, _options, fn) => fn(NO_SPAN),
+  startSpan: () => NO_SPAN,
   currentCarrier: () => undefined,
   count: () => undefined,
   record: () => undefined,
@@ -99,7 +112,7 @@ export const noTelemetry: Telemetry = {
   flush: () => Promise.resolve(),
 };
 
-const NO_SPAN: ActiveSpan = { setAttributes: () => undefined, fail: () => undefined, telemetry: noTelemetry };
+const NO_SPAN: StartedSpan = { setAttributes: () => undefined, fail: () => undefined, end: () => undefined, endWithError: () => undefined, telemetry: noTelemetry };
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 

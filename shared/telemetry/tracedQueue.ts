@@ -1,4 +1,4 @@
-import type { MessageQueue } from '../storage/messageQueue';
+import type { MessageQueue, SentMessage } from '../storage/messageQueue';
 import { type SpanOptions, type Telemetry, withTraceCarrier } from './telemetry';
 
 /**
@@ -11,21 +11,46 @@ import { type SpanOptions, type Telemetry, withTraceCarrier } from './telemetry'
  */
 export function tracedQueue<T>(queue: MessageQueue<T>, telemetry: Telemetry): MessageQueue<T> {
   if (!telemetry.enabled) return queue;
-  // The same for every send: built once per wrapper.
-  const spanName = `send ${queue.name}`;
-  const spanOptions: SpanOptions = {
-    kind: 'producer',
-    attributes: { 'messaging.system': 'azure_storage_queues', 'messaging.operation.type': 'send', 'messaging.destination.name': queue.name },
-  };
+  const { spanName, spanOptions } = sendSpanOf(queue.name);
   return {
     name: queue.name,
-    send: (message, options) =>
-      telemetry.inSpan(spanName, spanOptions, (span) =>
-        // A callback rather than an async function: no promise of its own per send.
-        queue.send(withTraceCarrier(span.telemetry, message), options).then((sent) => {
+    send: (message, options) => {
+      const span = telemetry.startSpan(spanName, spanOptions);
+      let sending: Promise<SentMessage>;
+      try {
+        sending = queue.send(withTraceCarrier(span.telemetry, message), options);
+      } catch (error) {
+        span.endWithError(error);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+        return Promise.reject(error);
+      }
+      // Callbacks that end the span: no promise of ours per send beyond the one returned.
+      return sending.then(
+        (sent) => {
           span.setAttributes({ 'messaging.message.id': sent.messageId });
+          span.end();
           return sent;
-        }),
-      ),
+        },
+        (error: unknown) => {
+          span.endWithError(error);
+          throw error;
+        },
+      );
+    },
   };
+}
+
+/** The span of a send to each queue: the same for every send, built once per queue name. */
+const sendSpans = new Map<string, { spanName: string; spanOptions: SpanOptions }>();
+
+function sendSpanOf(name: string): { spanName: string; spanOptions: SpanOptions } {
+  let found = sendSpans.get(name);
+  if (found === undefined) {
+    found = {
+      spanName: `send ${name}`,
+      spanOptions: { kind: 'producer', attributes: { 'messaging.system': 'azure_storage_queues', 'messaging.operation.type': 'send', 'messaging.destination.name': name } },
+    };
+    sendSpans.set(name, found);
+  }
+  return found;
 }

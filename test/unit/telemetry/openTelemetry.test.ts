@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { contextFromCarrier } from '../../../shared/telemetry/openTelemetry';
+import { spanContextFromCarrier } from '../../../shared/telemetry/openTelemetry';
 import { createInMemoryTelemetry } from '../../../dev/inMemoryTelemetry';
 import { loggerFromContext } from '../../../shared/logging';
 import { noTelemetry, traceCarrierOf, withTraceCarrier, type TraceCarrier } from '../../../shared/telemetry';
@@ -193,7 +193,7 @@ describe('traceCarrierOf', () => {
   });
 });
 
-describe('contextFromCarrier', () => {
+describe('spanContextFromCarrier', () => {
   const propagator = new W3CTraceContextPropagator();
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const carriers: TraceCarrier[] = [
@@ -211,7 +211,7 @@ describe('contextFromCarrier', () => {
 
   it.each(carriers)('reads %j as W3CTraceContextPropagator.extract does', (carrier) => {
     // Act
-    const ours = trace.getSpanContext(contextFromCarrier(carrier));
+    const ours = spanContextFromCarrier(carrier);
     const theirs = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { ...carrier }, defaultTextMapGetter));
 
     // Assess
