@@ -1,5 +1,4 @@
 import {
-  type Context,
   type Counter,
   type HrTime,
   type Histogram,
@@ -9,13 +8,12 @@ import {
   SpanKind as OtelSpanKind,
   type SpanStatus,
   SpanStatusCode,
-  trace,
   TraceFlags,
 } from '@opentelemetry/api';
-import { type Logger as OtelLogger, SeverityNumber } from '@opentelemetry/api-logs';
+import { type LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
 import { type InstrumentationScope, millisToHrTime, parseTraceParent, TraceState } from '@opentelemetry/core';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, type LogRecordExporter, type ReadableLogRecord, type SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -188,7 +186,8 @@ interface Pipeline {
   readonly ids: RandomIdGenerator;
   /** Where ended, sampled spans go (one batch processor per exporter). */
   readonly processors: readonly BatchSpanProcessor[];
-  readonly logger: OtelLogger;
+  /** Where log records go (one batch processor per exporter). */
+  readonly logProcessors: readonly BatchLogRecordProcessor[];
   counter(name: CounterName): Counter;
   histogram(name: HistogramName): Histogram;
   flush(): Promise<void>;
@@ -303,6 +302,48 @@ class RecordedSpan implements ReadableSpan, StartedSpan {
   }
 }
 
+const SEVERITY_TEXT: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+
+/**
+ * One log record, as the batch log processors hand it to the exporters (the SDK's
+ * `ReadableLogRecord`), made directly rather than through the SDK's logger: the same fields (time,
+ * severity, body, attributes, the scope span's context), one object. The attributes are the logger's
+ * own redacted copy of the entry's fields, so they are kept as they are.
+ */
+class RecordedLog implements ReadableLogRecord {
+  readonly droppedAttributesCount = 0;
+  readonly severityNumber: SeverityNumber;
+  readonly severityText: string;
+  private readonly epochMs = Date.now();
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    level: LogLevel,
+    readonly body: string,
+    readonly attributes: LogAttributes,
+    readonly spanContext: SpanContext | undefined,
+  ) {
+    this.severityNumber = SEVERITY[level];
+    this.severityText = SEVERITY_TEXT[level];
+  }
+
+  get hrTime(): HrTime {
+    return millisToHrTime(this.epochMs);
+  }
+
+  get hrTimeObserved(): HrTime {
+    return millisToHrTime(this.epochMs);
+  }
+
+  get resource(): Resource {
+    return this.pipeline.resource;
+  }
+
+  get instrumentationScope(): InstrumentationScope {
+    return this.pipeline.instrumentationScope;
+  }
+}
+
 /**
  * The telemetry whose spans are children of the span `parent` (none: roots), and whose log records
  * belong to it: one object per scope, its methods on the prototype (a scope is made for every span
@@ -311,8 +352,6 @@ class RecordedSpan implements ReadableSpan, StartedSpan {
 class ScopedTelemetry implements OpenTelemetry {
   /** The scope's carrier, built on first use (null: not yet). */
   private carrier: TraceCarrier | undefined | null = null;
-  /** The context the log SDK reads the record's trace from, built on first use. */
-  private logContext: Context | undefined;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -377,8 +416,11 @@ class ScopedTelemetry implements OpenTelemetry {
   }
 
   log(level: LogLevel, message: string, fields: LogFields): void {
-    this.logContext ??= this.parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, this.parent);
-    this.pipeline.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: logAttributes(fields), context: this.logContext });
+    const { logProcessors } = this.pipeline;
+    if (logProcessors.length === 0) return;
+    const record = new RecordedLog(this.pipeline, level, message, logAttributes(fields), this.parent);
+    // The processors only buffer the record; exporters read it (ReadableLogRecord).
+    for (const processor of logProcessors) processor.onEmit(record as unknown as SdkLogRecord);
   }
 
   flush(): Promise<void> {
@@ -418,12 +460,8 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
       (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: options.metricIntervalMs, exportTimeoutMillis: Math.min(30_000, options.metricIntervalMs) }),
     ),
   });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: options.logExporters.map((exporter) => new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: options.exportDelayMs })),
-  });
+  const logProcessors = options.logExporters.map((exporter) => new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: options.exportDelayMs }));
   const meter = meterProvider.getMeter(METER_NAME, options.serviceVersion);
-  const logger: OtelLogger = loggerProvider.getLogger(METER_NAME, options.serviceVersion);
   const counters = new Map<CounterName, Counter>();
   const histograms = new Map<HistogramName, Histogram>();
 
@@ -450,14 +488,14 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
     sampling: samplingFor(options.sampler?.kind ?? 'parentbased_always_on', options.sampler?.ratio ?? 1),
     ids: new RandomIdGenerator(),
     processors,
-    logger,
+    logProcessors,
     counter,
     histogram,
     async flush() {
-      await Promise.all([...processors.map((processor) => processor.forceFlush()), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+      await Promise.all([...processors.map((processor) => processor.forceFlush()), meterProvider.forceFlush(), ...logProcessors.map((processor) => processor.forceFlush())]);
     },
     async shutdown() {
-      await Promise.all([...processors.map((processor) => processor.shutdown()), meterProvider.shutdown(), loggerProvider.shutdown()]);
+      await Promise.all([...processors.map((processor) => processor.shutdown()), meterProvider.shutdown(), ...logProcessors.map((processor) => processor.shutdown())]);
     },
   };
   return new ScopedTelemetry(pipeline, undefined);

@@ -94,7 +94,7 @@ export interface Telemetry {
   currentCarrier(): TraceCarrier | undefined;
   count(name: CounterName, attributes?: Attributes, value?: number): void;
   record(name: HistogramName, value: number, attributes?: Attributes): void;
-  /** One log record (fields already redacted by the logger), tied to the scope span (none: no trace). */
+  /** One log record, tied to the scope span (none: no trace). `fields` are already redacted (the logger's own copy per entry) and are kept by the record as they are: not changed afterwards. */
   log(level: LogLevel, message: string, fields: LogFields): void;
   /** Exports whatever is buffered (tests, benchmarks, shutdown). */
   flush(): Promise<void>;
