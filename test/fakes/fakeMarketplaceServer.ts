@@ -46,10 +46,15 @@ export interface FakeMarketplaceServer {
 
 /** The whole request body as UTF-8 text (also used by the loopback OTLP receiver). */
 export function readBody(req: IncomingMessage): Promise<string> {
+  return readBodyBytes(req).then((bytes) => bytes.toString('utf8'));
+}
+
+/** The request body as it came over the wire (for receivers that decode it themselves, e.g. gzip). */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
