@@ -1,7 +1,7 @@
 import { type ReadableLogRecord, InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from '../shared/telemetry';
+import { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from '../shared/telemetry/openTelemetry';
 
 export interface InMemoryTelemetry {
   telemetry: OpenTelemetry;

@@ -2,7 +2,7 @@ import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from '../../shared/telemetry';
+import { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from '../../shared/telemetry/openTelemetry';
 
 /**
  * An exporter that takes each batch the way a network exporter does, then lets it go: it counts what

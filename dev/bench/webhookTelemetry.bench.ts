@@ -182,7 +182,7 @@ async function measure(variant: Variant): Promise<Figures> {
   /** Spans and log records exported since the last call (and forgets them). */
   let exported = (): Promise<{ spans: number; logs: number }> => Promise.resolve({ spans: 0, logs: 0 });
   if (variant === 'telemetry' || variant === 'sampled') {
-    // Loaded only here, so that the baseline process never loads OpenTelemetry.
+    // Loaded only here, so that the baseline process never loads OpenTelemetry (as a worker with no exporter configured).
     const { createDrainingTelemetry } = await import('./drainingTelemetry');
     const memory = createDrainingTelemetry(variant === 'sampled' ? { sampler: { kind: 'traceidratio', ratio: SAMPLED_RATIO } } : {});
     telemetry = memory.telemetry;

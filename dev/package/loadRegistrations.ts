@@ -29,6 +29,8 @@ export interface RegistrationProbe {
   filesLoaded: number;
   /** Their total size in bytes: the source Node read and compiled. */
   bytesLoaded: number;
+  /** The npm packages those files belong to (none for the bundle: main.js holds them), sorted. */
+  packagesLoaded: string[];
   /** With --load-lazy or --require: each package loaded after registration and how many exports it has. */
   lazyPackages?: Record<string, number>;
   /** How long loading those packages took, the RSS afterwards and the files it read. */
@@ -74,7 +76,7 @@ function main(args: readonly string[]): void {
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   }));
   functions.sort((a, b) => a.name.localeCompare(b.name));
-  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, bytesLoaded, functions };
+  const probe: RegistrationProbe = { loadMs, rssBytes, baselineRssBytes, filesLoaded, bytesLoaded, packagesLoaded: packagesOf(loadedFiles), functions };
   if (args.includes(LOAD_LAZY) || requireAfter.length > 0) {
     const lazyBegan = performance.now();
     probe.lazyPackages = args.includes(LOAD_LAZY) ? loadLazyPackages(entries) : requirePackages(requireAfter);
@@ -104,6 +106,21 @@ function requirePackages(names: readonly string[]): Record<string, number> {
     loaded[name] = Object.keys(require(require.resolve(name, { paths: [process.cwd()] })) as object).length;
   }
   return loaded;
+}
+
+/** The npm package (`name` or `@scope/name`) a file belongs to; undefined for the app's own files. */
+export function packageOfPath(file: string): string | undefined {
+  return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1];
+}
+
+/** The packages of these files, sorted. */
+function packagesOf(files: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const file of files) {
+    const name = packageOfPath(file);
+    if (name !== undefined) names.add(name);
+  }
+  return [...names].sort();
 }
 
 function sortKeys(value: Record<string, unknown>): Record<string, unknown> {

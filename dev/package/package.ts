@@ -4,7 +4,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type BuildResult, type Message, type Metafile, type Plugin } from 'esbuild';
 import { LAZY_FILE, LazyPackages, lazyBoundaries, lazyEntryExports, lazyEntrySource, takeFromMain } from './lazySplit';
-import { LOAD_LAZY, type RegistrationProbe } from './loadRegistrations';
+import { LOAD_LAZY, packageOfPath, type RegistrationProbe } from './loadRegistrations';
 
 /**
  * `npm run package`: writes the deployment artifact, a self-contained function app in `build/app/`:
@@ -293,8 +293,7 @@ function fileInputs(metafile: Metafile): string[] {
 function inputsByPackage(metafile: Metafile): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const input of fileInputs(metafile)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const key = match?.[1] ?? '(app)';
+    const key = packageOfPath(input) ?? '(app)';
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;

@@ -1,17 +1,23 @@
 import { getTelemetrySettings, type TelemetrySettings } from '../config';
 import { ISV_CLIENT_VERSION } from '../isv/cloudEvent';
 import { exportersFor, type Exporters } from './exporters';
-import { createOpenTelemetry } from './openTelemetry';
+import type * as OpenTelemetryModule from './openTelemetry';
 import { noTelemetry, type Telemetry } from './telemetry';
 
 export * from './telemetry';
-export { createOpenTelemetry, type OpenTelemetry, type OpenTelemetryOptions } from './openTelemetry';
+export type { OpenTelemetry, OpenTelemetryOptions } from './openTelemetry';
 export { instrumentInvocation, type InvocationHookContext } from './invocation';
 export { invocationTelemetry } from './invocationScope';
 
-/** Telemetry for these settings: OpenTelemetry when an exporter is configured (or given), else `noTelemetry`. */
+/**
+ * Telemetry for these settings: OpenTelemetry when an exporter is configured (or given), else
+ * `noTelemetry`. The OpenTelemetry SDK is loaded here, on first use: a worker with no exporter
+ * configured never evaluates it (cold start), see docs/observability.md "## Cost".
+ */
 export function telemetryFor(settings: Readonly<TelemetrySettings>, exporters: Exporters = exportersFor(settings)): Telemetry {
   if (exporters.spanExporters.length === 0 && exporters.metricExporters.length === 0 && exporters.logExporters.length === 0) return noTelemetry;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when an exporter is configured
+  const { createOpenTelemetry } = require('./openTelemetry') as typeof OpenTelemetryModule;
   return createOpenTelemetry({
     serviceName: settings.serviceName,
     serviceVersion: ISV_CLIENT_VERSION,

@@ -3,7 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { packageApp, type PackageResult } from '../../dev/package/package';
+import { packageApp, probeRegistrations, type PackageResult } from '../../dev/package/package';
 import { startStack, type RunningStack } from '../../dev/stack';
 import { eventually } from '../support/eventually';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlpReceiver';
@@ -133,6 +133,18 @@ describe('the deployment artifact', () => {
     expect(mapped).toMatch(/node_modules[\\/]@azure[\\/]data-tables[\\/]/);
     expect(mapped).not.toMatch(/lazy\.js:\d+/);
     expect(unmapped).toMatch(/lazy\.js:\d+:\d+/);
+  });
+});
+
+describe('registration without telemetry', () => {
+  it('loads no OpenTelemetry package when no exporter is configured (the unbundled build, whose files show which packages load)', () => {
+    // Act: a fresh process with no settings loads every function file, as the worker does at start.
+    const probe = probeRegistrations(root, ['dist/functions/*.js'], root);
+
+    // Assess
+    expect(probe.functions).toHaveLength(packaged.functionCount);
+    expect(probe.packagesLoaded).toContain('@azure/functions');
+    expect(probe.packagesLoaded.filter((name) => name.startsWith('@opentelemetry/'))).toEqual([]);
   });
 });
 
