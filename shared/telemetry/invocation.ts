@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { dequeueCountOf, MAX_DEQUEUE_COUNT } from '../storage/queueNames';
 import { recordInvocationMetrics } from './invocationMetrics';
 import { scopeInvocation } from './invocationScope';
-import { type SpanOptions, type Telemetry, type TraceCarrier, traceCarrierOf } from './telemetry';
+import { endWhenSettled, type SpanOptions, type Telemetry, type TraceCarrier, traceCarrierOf } from './telemetry';
 
 /** What a `preInvocation` hook receives (`PreInvocationContext` of @azure/functions), narrowed. */
 export interface InvocationHookContext {
@@ -34,16 +34,9 @@ export function instrumentInvocation(telemetry: Telemetry, hook: InvocationHookC
     const span = telemetry.startSpan(plan.name, plan.options);
     scopeInvocation(invocation, span.telemetry);
     const input = args[0];
-    let running: Promise<unknown>;
-    try {
-      running = Promise.resolve(original(...args));
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
-      running = Promise.reject(error);
-    }
-    // Callbacks rather than an async function, and the span ended in them: no promise of ours per
-    // invocation beyond the one returned.
-    return running.then(
+    return endWhenSettled(
+      span,
+      () => Promise.resolve(original(...args)),
       (result) => {
         const status = httpStatusOf(result);
         if (status !== undefined) {
@@ -51,14 +44,10 @@ export function instrumentInvocation(telemetry: Telemetry, hook: InvocationHookC
           if (status >= 500) span.fail(`HTTP ${status}`);
         }
         recordInvocationMetrics(telemetry, invocation, input, { result });
-        span.end();
-        return result;
       },
-      (error: unknown) => {
+      (error) => {
         recordInvocationMetrics(telemetry, invocation, input, { error });
         if (isLastAttempt(invocation)) telemetry.count('queue.poisoned', { queue: queueNameOf(invocation) });
-        span.endWithError(error);
-        throw error;
       },
     );
   };

@@ -34,6 +34,7 @@ import {
   type AttributeValue,
   COUNTERS,
   type CounterName,
+  endWhenSettled,
   HISTOGRAMS,
   type HistogramName,
   METER_NAME,
@@ -131,8 +132,8 @@ function carrierOf(spanContext: SpanContext): TraceCarrier {
 /**
  * Attributes without undefined values, strings redacted (an attribute never carries a secret). When
  * nothing needs to change (the common case: ids, names, states, numbers) the object is passed on as
- * it is, without a copy: the SDK copies what it keeps (span attributes key by key, metric series by
- * their values).
+ * it is, without a copy: a span keeps it (and copies it before its first write to it; an attributes
+ * object is never changed by its caller once passed), the metrics SDK keeps series by their values.
  */
 function cleanAttributes(attributes: Attributes | undefined): Attributes {
   if (attributes === undefined) return NO_ATTRIBUTES;
@@ -157,8 +158,8 @@ function cleanedCopy(attributes: Attributes): Record<string, string | number | b
 
 /**
  * Log fields as record attributes: primitives as they are, anything else as JSON (customDimensions
- * are strings). Fields that are all primitives (the usual entry) are passed on as they are: the SDK
- * copies them into the record.
+ * are strings). Fields that are all primitives (the usual entry) are kept by the record as they are:
+ * they are the logger's own redacted copy of the entry's fields.
  */
 export function logAttributes(fields: LogFields): Record<string, string | number | boolean> {
   for (const key in fields) {
@@ -379,26 +380,7 @@ class ScopedTelemetry implements OpenTelemetry {
 
   inSpan<T>(name: string, spanOptions: SpanOptions, fn: (span: StartedSpan) => Promise<T>): Promise<T> {
     const span = this.startSpan(name, spanOptions);
-    // Settled with callbacks rather than in an async function: no promise of our own per span
-    // beyond the one returned.
-    let work: Promise<T>;
-    try {
-      work = fn(span);
-    } catch (error) {
-      span.endWithError(error);
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
-      return Promise.reject(error);
-    }
-    return work.then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        span.endWithError(error);
-        throw error;
-      },
-    );
+    return endWhenSettled(span, () => fn(span));
   }
 
   /** Built once per scope: a span's context does not change. */

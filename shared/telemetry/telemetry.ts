@@ -100,6 +100,36 @@ export interface Telemetry {
   flush(): Promise<void>;
 }
 
+/**
+ * Runs `work` and ends `span` when it settles: a throw or a rejection marks the span failed and is
+ * passed on; `onValue` and `onError` see the outcome first (attributes, metrics). Callbacks rather
+ * than an async function: no promise beyond the one returned (each acknowledgement ends two spans
+ * this way, see docs/observability.md "## Cost").
+ */
+export function endWhenSettled<T>(span: StartedSpan, work: () => Promise<T>, onValue?: (value: T) => void, onError?: (error: unknown) => void): Promise<T> {
+  let running: Promise<T>;
+  try {
+    running = work();
+  } catch (error) {
+    onError?.(error);
+    span.endWithError(error);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+    return Promise.reject(error);
+  }
+  return running.then(
+    (value) => {
+      onValue?.(value);
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      onError?.(error);
+      span.endWithError(error);
+      throw error;
+    },
+  );
+}
+
 /** Telemetry that records nothing: no exporter is configured. */
 export const noTelemetry: Telemetry = {
   enabled: false,

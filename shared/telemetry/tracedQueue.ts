@@ -1,5 +1,5 @@
-import type { MessageQueue, SentMessage } from '../storage/messageQueue';
-import { type SpanOptions, type Telemetry, withTraceCarrier } from './telemetry';
+import type { MessageQueue } from '../storage/messageQueue';
+import { endWhenSettled, type SpanOptions, type Telemetry, withTraceCarrier } from './telemetry';
 
 /**
  * A queue whose sends are producer spans (children of `telemetry`'s scope: one invocation's wrapper)
@@ -16,25 +16,10 @@ export function tracedQueue<T>(queue: MessageQueue<T>, telemetry: Telemetry): Me
     name: queue.name,
     send: (message, options) => {
       const span = telemetry.startSpan(spanName, spanOptions);
-      let sending: Promise<SentMessage>;
-      try {
-        sending = queue.send(withTraceCarrier(span.telemetry, message), options);
-      } catch (error) {
-        span.endWithError(error);
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
-        return Promise.reject(error);
-      }
-      // Callbacks that end the span: no promise of ours per send beyond the one returned.
-      return sending.then(
-        (sent) => {
-          span.setAttributes({ 'messaging.message.id': sent.messageId });
-          span.end();
-          return sent;
-        },
-        (error: unknown) => {
-          span.endWithError(error);
-          throw error;
-        },
+      return endWhenSettled(
+        span,
+        () => queue.send(withTraceCarrier(span.telemetry, message), options),
+        (sent) => span.setAttributes({ 'messaging.message.id': sent.messageId }),
       );
     },
   };

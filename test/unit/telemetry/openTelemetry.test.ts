@@ -48,6 +48,24 @@ describe('OpenTelemetry telemetry', () => {
     expect(spans[0]?.status).toEqual({ code: 2, message: 'Error: refused for [email] with Bearer [REDACTED]' });
   });
 
+  it('ends the span failed, once, when its work throws before returning a promise, and passes the same error on', async () => {
+    // Prepare
+    const failure = new TypeError('not a function');
+
+    // Act
+    const outcome = memory.telemetry.inSpan('throwing', { kind: 'producer' }, () => {
+      throw failure;
+    });
+
+    // Assess
+    await expect(outcome).rejects.toBe(failure);
+    const { spans } = await memory.collect();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]?.status).toEqual({ code: 2, message: 'TypeError: not a function' });
+    expect(spans[0]?.attributes['error.type']).toBe('TypeError');
+    expect(spans[0]?.ended).toBe(true);
+  });
+
   it('redacts secrets in span, metric and log attributes, drops undefined values and leaves the caller\'s objects untouched', async () => {
     // Prepare
     const start = { 'user.note': 'sent to jane@contoso.example', 'faas.name': 'webhook', 'absent': undefined, 'attempt': 2 };
