@@ -45,7 +45,7 @@ const WARM_UP = 300;
 /** Acknowledgements in flight in each measuring process; BENCH_CONCURRENCY overrides. */
 const CONCURRENCY = 50;
 /** Rounds (each runs every variant once); BENCH_ROUNDS overrides. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** How long the variants of a round acknowledge side by side; BENCH_WINDOW_MS overrides. */
 const WINDOW_MS = 20_000;
 const TENANT = '11111111-2222-3333-4444-555555555555';

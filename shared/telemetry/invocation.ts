@@ -92,9 +92,16 @@ function planSpan(invocation: InvocationContext, input: unknown): SpanPlan {
   return { name: invocation.functionName, options: { kind: 'internal', parent: hostContext, attributes: { 'faas.name': invocation.functionName, 'faas.invocation_id': invocation.invocationId, 'faas.trigger': trigger.type === 'timerTrigger' ? 'timer' : 'other' } } };
 }
 
+/**
+ * The host's trace context as a carrier, as it is: it is parsed and checked once, where the span
+ * starts (a malformed one then starts a new trace, and is no link).
+ */
 function hostCarrier(invocation: InvocationContext): TraceCarrier | undefined {
   const context = invocation.traceContext;
-  return traceCarrierOf({ traceparent: context?.traceParent, tracestate: context?.traceState });
+  const traceparent = context?.traceParent;
+  if (typeof traceparent !== 'string' || traceparent === '') return undefined;
+  const tracestate = context?.traceState;
+  return typeof tracestate === 'string' && tracestate !== '' ? { traceparent, tracestate } : { traceparent };
 }
 
 export function queueNameOf(invocation: InvocationContext): string {

@@ -113,9 +113,12 @@ const SEVERITY: Record<LogLevel, SeverityNumber> = {
  * propagator's copy of the carrier, its getter and a context around it. Undefined when malformed.
  */
 export function spanContextFromCarrier(carrier: TraceCarrier): SpanContext | undefined {
-  const parsed = parseTraceParent(carrier.traceparent);
+  // A new object from the parser, completed in place.
+  const parsed: SpanContext | null = parseTraceParent(carrier.traceparent);
   if (parsed === null) return undefined;
-  return carrier.tracestate ? { ...parsed, isRemote: true, traceState: new TraceState(carrier.tracestate) } : { ...parsed, isRemote: true };
+  parsed.isRemote = true;
+  if (carrier.tracestate) parsed.traceState = new TraceState(carrier.tracestate);
+  return parsed;
 }
 
 /**
