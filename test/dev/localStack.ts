@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,11 +99,15 @@ export interface StartedStack {
 export async function startLocal(dir: string, command: string[], ports?: { host: number; emulator: number; authority: number }, timeoutMs = 120_000): Promise<StartedStack> {
   const chosen = ports ?? { host: await freePort(), emulator: await freePort(), authority: await freePort() };
   const [file, ...args] = command;
+  // The stack's temporary files (the emulator's TLS material, …) go inside `dir`, so that they go
+  // with it even when a test kills the stack outright and nothing gets to remove them.
+  const temporary = path.join(dir, 'tmp');
+  mkdirSync(temporary, { recursive: true });
   const child = spawn(file ?? 'node', args, {
     cwd: dir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FUNCTIONS_HOST_PORT: String(chosen.host), EMULATOR_PORT: String(chosen.emulator), EMULATOR_AUTHORITY_PORT: String(chosen.authority) },
+    env: { ...process.env, TMPDIR: temporary, FUNCTIONS_HOST_PORT: String(chosen.host), EMULATOR_PORT: String(chosen.emulator), EMULATOR_AUTHORITY_PORT: String(chosen.authority) },
   });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
