@@ -31,7 +31,6 @@ import type { TraceSampler } from '../config';
 import { type LogFields, type LogLevel, redactText } from '../logging';
 import {
   type Attributes,
-  type AttributeValue,
   COUNTERS,
   type CounterName,
   endWhenSettled,
@@ -279,11 +278,7 @@ class RecordedSpan implements ReadableSpan, StartedSpan {
       this.attributes = { ...this.attributes };
       this.ownsAttributes = true;
     }
-    const own = this.attributes as Record<string, AttributeValue>;
-    for (const key in attributes) {
-      const value = attributes[key];
-      if (value !== undefined) own[key] = typeof value === 'string' ? redactText(value) : value;
-    }
+    Object.assign(this.attributes, cleanAttributes(attributes));
   }
 
   fail(reason: string): void {
